@@ -1,0 +1,24 @@
+//===- Json.h - Escaping strings for JSON and LaTeX output ------*- C++ -*-===//
+//
+// Printers build JSON and LaTeX by hand; these helpers make any byte string
+// safe to embed. Invalid UTF-8 and control bytes are escaped, so the output
+// is always valid whatever the spec contained.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BILEVEL_SUPPORT_JSON_H
+#define BILEVEL_SUPPORT_JSON_H
+
+#include <string>
+#include <string_view>
+
+namespace bilevel {
+
+/// \p text as a JSON string literal, quotes included.
+std::string jsonQuote(std::string_view text);
+
+/// \p text with LaTeX special characters escaped, for use in text mode.
+std::string latexEscape(std::string_view text);
+
+} // namespace bilevel
+
+#endif // BILEVEL_SUPPORT_JSON_H
