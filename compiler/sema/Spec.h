@@ -82,6 +82,7 @@ enum class Optimizer { Sgd, Adam };
 struct TrainSpec {
   std::string data = "fashion_mnist"; ///< a data set name or a path
   SourceLoc dataLoc;
+  bool dataIsPath = false; ///< data was written as a "quoted path"
   int64_t batch = 64;
   int64_t epochs = 5;
   Optimizer optimizer = Optimizer::Adam;
@@ -95,6 +96,7 @@ struct TrainSpec {
 
 struct Spec {
   std::string path; ///< the main spec file
+  std::vector<std::string> sources; ///< every file read, main file first
   NetworkSpec network;
   MethodSpec method;
   TrainSpec train;
