@@ -11,6 +11,7 @@
 #include "bilevel/Error.h"
 #include "bilevel/Npz.h"
 #include "bilevel/Params.h"
+#include "bilevel/Progress.h"
 #include "bilevel/Rng.h"
 #include "bilevel/Train.h"
 #include "bilevel/abi.h"
@@ -56,79 +57,101 @@ void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, double alpha,
   blrt_gemm_f64(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+/// The fixture's output width: one value for regression.
+template <int32_t Loss>
+constexpr int64_t kOutputs = Loss == BLRT_LOSS_MSE ? 1 : kClasses;
+
 /// z = x W^T + b for n rows.
-template <class T>
+template <class T, int32_t Loss>
 void forward(const void *const *params, const T *x, int64_t n, T *z) {
+  constexpr int64_t k = kOutputs<Loss>;
   const T *w = static_cast<const T *>(params[0]);
   const T *b = static_cast<const T *>(params[1]);
-  gemm(0, 1, n, kClasses, kInputs, T(1), x, kInputs, w, kInputs, T(0), z,
-       kClasses);
+  gemm(0, 1, n, k, kInputs, T(1), x, kInputs, w, kInputs, T(0), z, k);
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < kClasses; ++j)
-      z[i * kClasses + j] += b[j];
+    for (int64_t j = 0; j < k; ++j)
+      z[i * k + j] += b[j];
 }
 
-template <class T> int64_t workspaceBytes(int64_t n) {
-  return n * kClasses * int64_t(sizeof(T));
+template <class T, int32_t Loss> int64_t workspaceBytes(int64_t n) {
+  return n * kOutputs<Loss> * int64_t(sizeof(T));
 }
 
-template <class T>
+template <class T, int32_t Loss>
 void predict(const void *const *params, const void *x, int64_t n, void *out,
              void *) {
-  forward(params, static_cast<const T *>(x), n, static_cast<T *>(out));
+  forward<T, Loss>(params, static_cast<const T *>(x), n, static_cast<T *>(out));
 }
 
-/// Softmax cross-entropy gradient: dz = (softmax(z) - y) / n.
-template <class T>
+/// Overwrites z with dloss/dz for one row and returns the row's loss:
+/// softmax(z) - y for cross-entropy, z - y for squared error.
+template <class T, int32_t Loss> double outputDelta(T *z, const T *y) {
+  constexpr int64_t k = kOutputs<Loss>;
+  double loss = 0;
+  if (Loss == BLRT_LOSS_MSE) {
+    for (int64_t j = 0; j < k; ++j) {
+      z[j] -= y[j];
+      loss += 0.5 * double(z[j]) * double(z[j]);
+    }
+    return loss;
+  }
+  T top = *std::max_element(z, z + k), sum = 0;
+  for (int64_t j = 0; j < k; ++j)
+    sum += z[j] = std::exp(z[j] - top);
+  for (int64_t j = 0; j < k; ++j) {
+    z[j] /= sum;
+    if (y[j] > 0)
+      loss -= double(y[j]) * std::log(double(z[j]));
+    z[j] -= y[j];
+  }
+  return loss;
+}
+
+/// The exact batch-mean gradient of the loss of a linear layer.
+template <class T, int32_t Loss>
 void gradient(const void *const *params, const void *xv, const void *yv,
               int64_t n, void *const *grads, void *workspace,
               blrt_step_report *report) {
+  constexpr int64_t k = kOutputs<Loss>;
   const T *x = static_cast<const T *>(xv), *y = static_cast<const T *>(yv);
   T *z = static_cast<T *>(workspace);
-  forward(params, x, n, z);
+  forward<T, Loss>(params, x, n, z);
   double loss = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    T *row = z + i * kClasses;
-    T top = *std::max_element(row, row + kClasses), sum = 0;
-    for (int64_t j = 0; j < kClasses; ++j)
-      sum += row[j] = std::exp(row[j] - top);
-    for (int64_t j = 0; j < kClasses; ++j) {
-      row[j] /= sum;
-      if (y[i * kClasses + j] > 0)
-        loss -= std::log(double(row[j]));
-      row[j] = (row[j] - y[i * kClasses + j]) / T(n);
-    }
-  }
+  for (int64_t i = 0; i < n; ++i)
+    loss += outputDelta<T, Loss>(z + i * k, y + i * k);
   T *gw = static_cast<T *>(grads[0]), *gb = static_cast<T *>(grads[1]);
-  gemm(1, 0, kClasses, kInputs, n, T(1), z, kClasses, x, kInputs, T(0), gw,
-       kInputs);
-  for (int64_t j = 0; j < kClasses; ++j) {
+  gemm(1, 0, k, kInputs, n, T(1) / T(n), z, k, x, kInputs, T(0), gw, kInputs);
+  for (int64_t j = 0; j < k; ++j) {
     gb[j] = 0;
     for (int64_t i = 0; i < n; ++i)
-      gb[j] += z[i * kClasses + j];
+      gb[j] += z[i * k + j] / T(n);
   }
   report->loss = loss / double(n);
   report->residual = 0;
   report->sweeps = 0;
 }
 
+template <int32_t Loss>
 const blrt_param_info kParams[] = {
-    {"W1", kClasses, kInputs, BLRT_INIT_GLOROT_UNIFORM, kInputs, kClasses},
-    {"b1", kClasses, 1, BLRT_INIT_ZERO, kInputs, kClasses}};
+    {"W1", kOutputs<Loss>, kInputs, BLRT_INIT_GLOROT_UNIFORM, kInputs,
+     kOutputs<Loss>},
+    {"b1", kOutputs<Loss>, 1, BLRT_INIT_ZERO, kInputs, kOutputs<Loss>}};
 
-template <class T> blrt_model logisticModel() {
+/// A linear model: logistic regression, or least squares for MSE.
+template <class T, int32_t Loss = BLRT_LOSS_SOFTMAX_CE>
+blrt_model linearModel() {
   blrt_model model{};
   model.abi_version = BLRT_ABI_VERSION;
   model.precision = int32_t(sizeof(T));
-  model.method = "test-logistic";
+  model.method = "test-linear";
   model.input_size = kInputs;
-  model.output_size = kClasses;
-  model.loss = BLRT_LOSS_SOFTMAX_CE;
+  model.output_size = kOutputs<Loss>;
+  model.loss = Loss;
   model.num_params = 2;
-  model.params = kParams;
-  model.workspace_bytes = workspaceBytes<T>;
-  model.predict = predict<T>;
-  model.gradient = gradient<T>;
+  model.params = kParams<Loss>;
+  model.workspace_bytes = workspaceBytes<T, Loss>;
+  model.predict = predict<T, Loss>;
+  model.gradient = gradient<T, Loss>;
   return model;
 }
 
@@ -165,7 +188,7 @@ std::vector<std::string> readLines(const std::string &path) {
 
 template <class T> void trainsWell(TrainOptions::Optimizer optimizer) {
   TempDir dir;
-  blrt_model model = logisticModel<T>();
+  blrt_model model = linearModel<T>();
   DataSplit data = separableSplit();
   TrainOptions options;
   options.batch = 32;
@@ -219,7 +242,7 @@ TEST_CASE("train fits logistic regression in double with SGD",
 }
 
 TEST_CASE("training is reproducible from the seed", "[runtime][train]") {
-  blrt_model model = logisticModel<float>();
+  blrt_model model = linearModel<float>();
   DataSplit data = separableSplit();
   TrainOptions options;
   options.epochs = 2;
@@ -235,7 +258,7 @@ TEST_CASE("training is reproducible from the seed", "[runtime][train]") {
 
 TEST_CASE("train and loadParams report bad inputs", "[runtime][train]") {
   TempDir dir;
-  blrt_model model = logisticModel<double>();
+  blrt_model model = linearModel<double>();
   DataSplit data = separableSplit();
   TrainOptions options;
   options.quiet = true;
@@ -270,4 +293,64 @@ TEST_CASE("train and loadParams report bad inputs", "[runtime][train]") {
     REQUIRE_THROWS_WITH(loadParams<double>(dir / "params.npz", model),
                         Catch::Contains("b1"));
   }
+}
+
+TEST_CASE("train fits least squares on regression data", "[runtime][train]") {
+  // y = x . (1, -2, 0.5, 0, 3, -1) + 0.25, labels -1.
+  const double w[kInputs] = {1, -2, 0.5, 0, 3, -1};
+  auto make = [&](int64_t n, uint64_t seed) {
+    Rng rng(seed);
+    Dataset data;
+    data.x = Matrix<float>(n, kInputs);
+    data.y = Matrix<float>(n, 1);
+    data.labels.assign(size_t(n), -1);
+    for (int64_t i = 0; i < n; ++i) {
+      double target = 0.25;
+      for (int64_t j = 0; j < kInputs; ++j) {
+        data.x(i, j) = float(rng.normal());
+        target += w[j] * data.x(i, j);
+      }
+      data.y(i, 0) = float(target);
+    }
+    return data;
+  };
+  DataSplit data{make(400, 3), make(100, 4), "linear"};
+  TrainOptions options;
+  options.batch = 16;
+  options.epochs = 30;
+  options.learningRate = 0.05;
+  options.quiet = true;
+  TrainResult result =
+      train(linearModel<double, BLRT_LOSS_MSE>(), data, options);
+  REQUIRE(std::isnan(result.epochs.back().trainAccuracy));
+  REQUIRE(std::isnan(result.epochs.back().testAccuracy));
+  REQUIRE(result.epochs.back().testLoss < 1e-4);
+  for (int64_t j = 0; j < kInputs; ++j)
+    REQUIRE(result.params[0][size_t(j)] == Approx(w[j]).margin(1e-2));
+  REQUIRE(result.params[1][0] == Approx(0.25).margin(1e-2));
+}
+
+TEST_CASE("progress prints one plain line per epoch", "[runtime][train]") {
+  EpochRecord r;
+  r.epoch = 2;
+  r.trainLoss = 0.34121;
+  r.trainAccuracy = 0.8712;
+  r.testAccuracy = 0.86;
+  r.testLoss = 0.4;
+  r.samplesPerSecond = 41230.4;
+  r.seconds = 1.46;
+  REQUIRE(formatEpochLine(r, 5) == "epoch 2/5  loss 0.3412  train 87.1%  "
+                                   "test 86.0%  41230 samples/s  1.5 s");
+
+  std::FILE *out = std::tmpfile();
+  REQUIRE(out);
+  Progress progress(5, 10, false, out, 0);
+  progress.update(2, 3, 0.5);
+  progress.finishEpoch(r);
+  Progress(5, 10, true, out, 0).finishEpoch(r);
+  std::rewind(out);
+  char buffer[256] = {};
+  size_t got = std::fread(buffer, 1, sizeof buffer - 1, out);
+  std::fclose(out);
+  REQUIRE(std::string(buffer, got) == formatEpochLine(r, 5) + "\n");
 }

@@ -10,3 +10,15 @@ bl_add_catch_test(runtime_tests LABEL unit
     ${CMAKE_CURRENT_LIST_DIR}/RuntimeTrain.cpp
   LIBS bilevel_runtime ZLIB::ZLIB libzip::zip
 )
+
+# The CMake package in the build tree serves a standalone project.
+add_test(NAME "runtime package builds a standalone project"
+  COMMAND ${CMAKE_CTEST_COMMAND} --build-and-test
+    ${PROJECT_SOURCE_DIR}/runtime/tests/package
+    ${CMAKE_CURRENT_BINARY_DIR}/runtime-package
+    --build-generator ${CMAKE_GENERATOR}
+    --build-options -Dbilevel_runtime_DIR=${CMAKE_BINARY_DIR}/runtime
+      -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
+    --test-command consumer)
+set_tests_properties("runtime package builds a standalone project"
+  PROPERTIES LABELS unit)
