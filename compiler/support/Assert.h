@@ -40,7 +40,6 @@ public:
 
 #define BL_UNREACHABLE(msg) ::bilevel::internalError(__FILE__, __LINE__, (msg))
 
-
 namespace bilevel {
 
 /// A problem with the user's spec found after sema (for example a method
@@ -49,8 +48,8 @@ namespace bilevel {
 /// valid input that the compiler does not handle yet.
 class CompileError : public std::runtime_error {
 public:
-  CompileError(SourceLoc loc, const std::string &message,
-               std::string note = {}, bool unsupported = false)
+  CompileError(SourceLoc loc, const std::string &message, std::string note = {},
+               bool unsupported = false)
       : std::runtime_error(message), loc(loc), note(std::move(note)),
         unsupported(unsupported) {}
 

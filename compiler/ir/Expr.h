@@ -1,0 +1,167 @@
+//===- Expr.h - The symbolic expression IR ----------------------*- C++ -*-===//
+//
+// Every program the compiler reasons about (the nested program, its
+// relaxations, the derived updates) is built from these expressions.
+//
+// Semantics every rule and pass relies on:
+//  - Values are typed: Scalar, Vector[r] (a bias), Matrix[r, c] (a weight,
+//    mapping R^c to R^r) or Batch[c] (a batch of N row vectors of width c;
+//    N is symbolic and is the same for every Batch in one program).
+//  - Linear(W, z) is the math W z applied to every sample (stored as z Wᵀ);
+//    LinearT(W, v) is Wᵀ v per sample.
+//  - Elementwise ops (Act, ActDeriv, Add, Sub, Mul, Scale, AddBias) act per
+//    entry; AddBias broadcasts a Vector over the batch.
+//  - Loss is the batch MEAN of the per-sample loss; LossGrad is its gradient
+//    with respect to z, so it already carries the 1/N factor.
+//  - Scalar-valued reductions (Loss, Potential, Inner) sum over units and
+//    average over the batch, so that objectives are per-sample means.
+//  - OuterSum(d, z) = Σ_n d_n z_nᵀ (a Matrix); ColSum(d) = Σ_n d_n (a
+//    Vector). They are how parameter gradients leave the batch.
+//  - Expressions are immutable and hash-consed by a Context: building the
+//    same expression twice yields the same node, so shared subexpressions
+//    (a forward state used by several gradients) are shared in the DAG.
+//  - Every node remembers the SourceLoc of the spec construct it came from.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BILEVEL_IR_EXPR_H
+#define BILEVEL_IR_EXPR_H
+
+#include "sema/Spec.h"
+#include "support/SourceLoc.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bilevel::ir {
+
+struct Type {
+  enum class Kind { Scalar, Vector, Matrix, Batch };
+  Kind kind = Kind::Scalar;
+  int64_t rows = 1; ///< Vector length, Matrix rows; 1 otherwise
+  int64_t cols = 1; ///< Matrix columns, Batch width; 1 otherwise
+
+  static Type scalar() { return {Kind::Scalar, 1, 1}; }
+  static Type vector(int64_t r) { return {Kind::Vector, r, 1}; }
+  static Type matrix(int64_t r, int64_t c) { return {Kind::Matrix, r, c}; }
+  static Type batch(int64_t c) { return {Kind::Batch, 1, c}; }
+
+  bool isBatch() const { return kind == Kind::Batch; }
+  bool operator==(const Type &) const = default;
+};
+
+/// What a variable stands for.
+enum class Role {
+  State, ///< a block of hidden activations, one row per sample
+  Param, ///< a trainable parameter (θ)
+  Data,  ///< an input of the batch: x or y
+};
+
+enum class Op {
+  Var,
+  Const,
+  Linear,
+  LinearT,
+  AddBias,
+  Act,
+  ActDeriv,
+  Add,
+  Sub,
+  Mul,
+  Scale,
+  Loss,
+  LossGrad,
+  Potential,
+  Inner,
+  OuterSum,
+  ColSum,
+};
+
+/// The stable lower-case name of an op, used by printers and JSON.
+const char *opName(Op op);
+
+/// An elementwise activation together with its parameter (the leaky slope).
+struct ActFn {
+  Activation kind = Activation::Identity;
+  double slope = 0.01;
+  auto operator<=>(const ActFn &) const = default;
+};
+
+class Expr {
+public:
+  Op op;
+  Type type;
+  std::vector<const Expr *> args;
+
+  // Attributes; which are meaningful depends on op.
+  std::string name; ///< Var: base name ("W", "z", "x")
+  int index = -1;   ///< Var: layer subscript, -1 for none
+  Role role = Role::Data;
+  double value = 0;                        ///< Const, and the factor of Scale
+  ActFn act;                               ///< Act, ActDeriv, Potential
+  bilevel::Loss loss = bilevel::Loss::Mse; ///< Loss, LossGrad
+
+  SourceLoc loc;
+  unsigned id = 0; ///< creation order within its Context: deterministic
+
+  const Expr *arg(size_t i) const { return args[i]; }
+  bool isConst(double v) const { return op == Op::Const && value == v; }
+  bool isElementwise() const;
+  /// The variable's printable identifier, e.g. "W1", "z2", "x".
+  std::string varId() const;
+};
+
+/// Owns expressions and builds them. The builders check types (a mismatch
+/// is an internal error: sema has already checked the user's sizes), fold
+/// trivial identities (x·1, x + 0, identity′ = 1) and hash-cons the result.
+class Context {
+public:
+  Context();
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  const Expr *var(std::string name, int index, Role role, Type type,
+                  SourceLoc loc = {});
+  const Expr *constant(double v);
+  const Expr *linear(const Expr *w, const Expr *z);
+  const Expr *linearT(const Expr *w, const Expr *v);
+  const Expr *addBias(const Expr *a, const Expr *b);
+  const Expr *act(ActFn f, const Expr *a, SourceLoc loc = {});
+  const Expr *actDeriv(ActFn f, const Expr *a);
+  const Expr *add(const Expr *a, const Expr *b);
+  const Expr *sub(const Expr *a, const Expr *b);
+  const Expr *mul(const Expr *a, const Expr *b);
+  const Expr *scale(double c, const Expr *a);
+  const Expr *loss(bilevel::Loss kind, const Expr *z, const Expr *y,
+                   SourceLoc loc = {});
+  const Expr *lossGrad(bilevel::Loss kind, const Expr *z, const Expr *y);
+  const Expr *potential(ActFn f, const Expr *z);
+  const Expr *inner(const Expr *a, const Expr *b);
+  const Expr *outerSum(const Expr *d, const Expr *z);
+  const Expr *colSum(const Expr *d);
+
+  /// Rebuilds \p e with every occurrence of a key of \p subst replaced by
+  /// its value (used to eliminate a solved lower level).
+  const Expr *substitute(const Expr *e,
+                         const std::map<const Expr *, const Expr *> &subst);
+
+private:
+  const Expr *intern(Expr e);
+
+  std::vector<std::unique_ptr<Expr>> nodes;
+  std::map<std::string, const Expr *> uniq;
+};
+
+/// True when \p e mentions the node \p v.
+bool dependsOn(const Expr *e, const Expr *v);
+
+/// The nodes reachable from \p roots, children before parents, in a
+/// deterministic order.
+std::vector<const Expr *> topoOrder(const std::vector<const Expr *> &roots);
+
+} // namespace bilevel::ir
+
+#endif // BILEVEL_IR_EXPR_H
