@@ -65,9 +65,17 @@ public:
       throw Error(path, std::string(text) + want + " for " + kind,
                   "is this an IDX file of the right kind?");
     }
+    // Refuse sizes no real data set has before allocating for them.
+    const int64_t limit = int64_t(1) << 34;
     std::vector<int64_t> dims;
-    for (uint32_t i = 0; i < (magic & 0xff); ++i)
+    int64_t total = 1;
+    for (uint32_t i = 0; i < (magic & 0xff); ++i) {
       dims.push_back(readWord("the header"));
+      if (dims.back() != 0 && total > limit / dims.back())
+        throw Error(path, "implausible dimensions in the header",
+                    "the file is probably corrupt");
+      total *= dims.back();
+    }
     return dims;
   }
 

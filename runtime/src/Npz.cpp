@@ -263,9 +263,16 @@ NpyArray parseNpy(const unsigned char *data, size_t size,
                      headerLength);
   parseHeader(header, where, array);
 
-  // The data follows the header and must be exactly as long as the shape says.
+  // The data follows the header and must be as long as the shape says; the
+  // size is computed with a guard against overflow from corrupt shapes.
   size_t begin = offset + headerLength;
-  size_t expected = size_t(array.size() * NpyArray::itemSize(array.dtype));
+  size_t expected = size_t(NpyArray::itemSize(array.dtype));
+  for (int64_t dim : array.shape) {
+    if (dim != 0 && expected > (size - begin) / size_t(dim) + 1)
+      expected = size + 1; // Certainly larger than the file.
+    else
+      expected *= size_t(dim);
+  }
   if (size - begin < expected)
     throw Error(where, "truncated: shape " + array.shapeText() + " of " +
                            array.dtype + " needs " + std::to_string(expected) +

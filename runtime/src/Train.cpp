@@ -24,6 +24,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <type_traits>
 
 namespace bilevel::rt {
 
@@ -213,78 +214,70 @@ struct EpochTotals {
   int64_t correct = 0, samples = 0;
 };
 
-template <class T>
-TrainResult trainAs(const blrt_model &model, const DataSplit &data,
-                    const TrainOptions &options) {
-  const Dataset &train = data.train;
-  int64_t n = train.size(), d = model.input_size, k = model.output_size;
-  int64_t batch = std::min(options.batch, std::max<int64_t>(n, 1));
-  RunFolder run(options);
-
-  // Parameters, optimiser, scratch and batch buffers, all allocated once.
-  Rng rng(options.seed);
-  std::vector<std::vector<T>> params = initParams<T>(model, rng);
-  std::vector<std::vector<T>> grads;
-  for (const auto &p : params)
-    grads.emplace_back(p.size(), T(0));
-  std::vector<T *> paramPtrs;
-  std::vector<const T *> gradConst;
-  std::vector<void *> gradVoid;
-  for (size_t i = 0; i < params.size(); ++i) {
-    paramPtrs.push_back(params[i].data());
-    gradConst.push_back(grads[i].data());
-    gradVoid.push_back(grads[i].data());
+/// The state of one training run in precision T: parameters, gradients,
+/// optimiser, scratch and batch buffers, all allocated once.
+template <class T> class Trainer {
+public:
+  Trainer(const blrt_model &model, const DataSplit &data,
+          const TrainOptions &options)
+      : model(model), data(data), options(options), rng(options.seed),
+        params(initParams<T>(model, rng)),
+        optimizer(makeOptimizer<T>(model, options)),
+        batch(std::min(options.batch, std::max<int64_t>(data.train.size(), 1))),
+        workspace(std::max(model.workspace_bytes(batch),
+                           model.workspace_bytes(kEvalChunk))),
+        xb(size_t(batch * model.input_size)),
+        yb(size_t(batch * model.output_size)),
+        zb(size_t(batch * model.output_size)) {
+    for (auto &p : params) {
+      grads.emplace_back(p.size(), T(0));
+      paramPtrs.push_back(p.data());
+      gradConst.push_back(grads.back().data());
+      gradVoid.push_back(grads.back().data());
+    }
+    paramVoid = pointers(params);
   }
-  std::vector<const void *> paramVoid = pointers(params);
-  std::unique_ptr<Optimizer<T>> optimizer = makeOptimizer<T>(model, options);
-  Workspace workspace(std::max(model.workspace_bytes(batch),
-                               model.workspace_bytes(kEvalChunk)));
-  std::vector<T> xb(size_t(batch * d)), yb(size_t(batch * k)),
-      zb(size_t(batch * k));
 
-  int64_t batches = (n + batch - 1) / batch;
-  Progress progress(options.epochs, batches, options.quiet);
-  bool labelled = hasLabels(train);
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  TrainResult result;
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  TrainResult run() {
+    RunFolder folder(options);
+    int64_t batches = (data.train.size() + batch - 1) / batch;
+    Progress progress(options.epochs, batches, options.quiet);
+    TrainResult result;
+    for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+      EpochRecord record = runEpoch(epoch, progress);
+      folder.record(record);
+      folder.saveParameters(model, params);
+      progress.finishEpoch(record);
+      result.epochs.push_back(record);
+    }
+    for (const auto &p : params)
+      result.params.emplace_back(p.begin(), p.end());
+    return result;
+  }
+
+private:
+  /// One shuffled pass over the training set, then the evaluation if due.
+  EpochRecord runEpoch(int64_t epoch, Progress &progress) {
     Clock::time_point begin = Clock::now();
+    int64_t n = data.train.size();
+    std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     rng.shuffle(order);
 
-    // One pass over the shuffled training set, the last batch partial.
     EpochTotals totals;
-    for (int64_t b = 0; b < batches; ++b) {
-      int64_t start = b * batch, m = std::min(batch, n - start);
-      const int64_t *rows = order.data() + start;
-      gatherRows(train.x, rows, m, xb.data());
-      gatherRows(train.y, rows, m, yb.data());
-      if (labelled) {
-        model.predict(paramVoid.data(), xb.data(), m, zb.data(),
-                      workspace.get());
-        std::vector<int32_t> labels(static_cast<size_t>(m));
-        for (int64_t i = 0; i < m; ++i)
-          labels[size_t(i)] = train.labels[size_t(rows[i])];
-        totals.correct += countCorrect(zb.data(), labels.data(), m, k);
-      }
-      blrt_step_report report{0, 0, 0};
-      model.gradient(paramVoid.data(), xb.data(), yb.data(), m, gradVoid.data(),
-                     workspace.get(), &report);
-      optimizer->step(paramPtrs, gradConst);
-      totals.loss += report.loss * double(m);
-      totals.residual += report.residual * double(m);
-      totals.samples += m;
-      progress.update(epoch, b + 1, totals.loss / double(totals.samples));
+    for (int64_t start = 0, b = 1; start < n; start += batch, ++b) {
+      trainBatch(order.data() + start, std::min(batch, n - start), totals);
+      progress.update(epoch, b, totals.loss / double(totals.samples));
     }
     double trainSeconds =
         std::chrono::duration<double>(Clock::now() - begin).count();
 
-    // Summarise, evaluate when due, and write the run folder.
     EpochRecord record;
     record.epoch = epoch;
     double seen = double(std::max<int64_t>(totals.samples, 1));
     record.trainLoss = totals.samples ? totals.loss / seen : kNaN;
-    record.trainAccuracy = labelled ? double(totals.correct) / seen : kNaN;
+    record.trainAccuracy =
+        hasLabels(data.train) ? double(totals.correct) / seen : kNaN;
     record.residual = totals.residual / seen;
     record.testLoss = record.testAccuracy = kNaN;
     if (epoch % options.evalEvery == 0 || epoch == options.epochs) {
@@ -297,16 +290,48 @@ TrainResult trainAs(const blrt_model &model, const DataSplit &data,
         std::chrono::duration<double>(Clock::now() - begin).count();
     record.samplesPerSecond =
         trainSeconds > 0 ? double(totals.samples) / trainSeconds : 0;
-    run.record(record);
-    run.saveParameters(model, params);
-    progress.finishEpoch(record);
-    result.epochs.push_back(record);
+    return record;
   }
 
-  for (const auto &p : params)
-    result.params.emplace_back(p.begin(), p.end());
-  return result;
-}
+  /// Gathers rows[0..m), counts correct predictions (before the update, at
+  /// the parameters the reported loss refers to), and takes one step.
+  void trainBatch(const int64_t *rows, int64_t m, EpochTotals &totals) {
+    const Dataset &train = data.train;
+    gatherRows(train.x, rows, m, xb.data());
+    gatherRows(train.y, rows, m, yb.data());
+    if (hasLabels(train)) {
+      model.predict(paramVoid.data(), xb.data(), m, zb.data(), workspace.get());
+      labels.resize(static_cast<size_t>(m));
+      for (int64_t i = 0; i < m; ++i)
+        labels[size_t(i)] = train.labels[size_t(rows[i])];
+      totals.correct +=
+          countCorrect(zb.data(), labels.data(), m, model.output_size);
+    }
+
+    blrt_step_report report{0, 0, 0};
+    model.gradient(paramVoid.data(), xb.data(), yb.data(), m, gradVoid.data(),
+                   workspace.get(), &report);
+    optimizer->step(paramPtrs, gradConst);
+    totals.loss += report.loss * double(m);
+    totals.residual += report.residual * double(m);
+    totals.samples += m;
+  }
+
+  const blrt_model &model;
+  const DataSplit &data;
+  const TrainOptions &options;
+  Rng rng;
+  std::vector<std::vector<T>> params, grads;
+  std::vector<T *> paramPtrs;
+  std::vector<const T *> gradConst;
+  std::vector<void *> gradVoid;
+  std::vector<const void *> paramVoid;
+  std::unique_ptr<Optimizer<T>> optimizer;
+  int64_t batch;
+  Workspace workspace;
+  std::vector<T> xb, yb, zb;
+  std::vector<int32_t> labels;
+};
 
 } // namespace
 
@@ -317,8 +342,8 @@ TrainResult train(const blrt_model &model, const DataSplit &data,
   checkFits(model, data.train, "training");
   checkFits(model, data.test, "test");
   if (model.precision == 4)
-    return trainAs<float>(model, data, options);
-  return trainAs<double>(model, data, options);
+    return Trainer<float>(model, data, options).run();
+  return Trainer<double>(model, data, options).run();
 }
 
 template <class T>
@@ -326,16 +351,20 @@ Evaluation evaluate(const blrt_model &model,
                     const std::vector<std::vector<T>> &params,
                     const Dataset &data) {
   checkModel(model);
-  if (model.precision != int32_t(sizeof(T)))
-    throw Error("evaluate", "the model has precision " +
-                                std::to_string(model.precision) +
-                                " but the parameters have " +
-                                std::to_string(sizeof(T)) + " bytes");
   if (int64_t(params.size()) != model.num_params)
     throw Error("evaluate", "got " + std::to_string(params.size()) +
                                 " parameter tensors, the model has " +
                                 std::to_string(model.num_params));
   checkFits(model, data, "evaluation");
+
+  // Parameters of the other precision are converted first.
+  if (model.precision != int32_t(sizeof(T))) {
+    using Other = std::conditional_t<std::is_same_v<T, float>, double, float>;
+    std::vector<std::vector<Other>> converted;
+    for (const auto &p : params)
+      converted.emplace_back(p.begin(), p.end());
+    return evaluate(model, converted, data);
+  }
   Workspace workspace(model.workspace_bytes(kEvalChunk));
   return evaluateWith<T>(model, pointers(params), data, workspace.get());
 }

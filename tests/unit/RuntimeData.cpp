@@ -243,3 +243,23 @@ TEST_CASE("Fashion-MNIST loads with the published shapes",
   REQUIRE(*lo == 0.0f);
   REQUIRE(*hi == 1.0f);
 }
+
+TEST_CASE("corrupt headers are refused before allocating", "[runtime][data]") {
+  TempDir dir;
+  writeGzip(dir / "huge.gz", idx(0x803, {0xffffffff, 0xffff, 0xffff}, ""));
+  REQUIRE_THROWS_WITH(readIdxImages(dir / "huge.gz"),
+                      Catch::Contains("implausible"));
+
+  // An .npy header claiming an enormous shape.
+  std::string header = "{'descr': '<f8', 'fortran_order': False, "
+                       "'shape': (4294967296, 4294967296, 16), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += char(header.size() & 0xff);
+  bytes += char(header.size() >> 8);
+  writePlain(dir / "huge.npy", bytes + header + "12345678");
+  REQUIRE_THROWS_WITH(readNpy(dir / "huge.npy"), Catch::Contains("truncated"));
+}

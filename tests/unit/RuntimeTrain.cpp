@@ -227,6 +227,11 @@ template <class T> void trainsWell(TrainOptions::Optimizer optimizer) {
   Evaluation eval = evaluate(model, params, data.test);
   REQUIRE(eval.accuracy == result.epochs.back().testAccuracy);
   REQUIRE(eval.loss == Approx(result.epochs.back().testLoss));
+
+  // The double copy in TrainResult evaluates the same, whatever T is.
+  Evaluation viaDouble = evaluate(model, result.params, data.test);
+  REQUIRE(viaDouble.accuracy == eval.accuracy);
+  REQUIRE(viaDouble.loss == Approx(eval.loss));
 }
 
 } // namespace

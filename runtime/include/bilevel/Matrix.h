@@ -31,7 +31,9 @@ template <class T> struct Matrix {
   T *row(int64_t i) { return data.data() + i * cols; }
   const T *row(int64_t i) const { return data.data() + i * cols; }
 
-  T &operator()(int64_t i, int64_t j) { return data[std::size_t(i * cols + j)]; }
+  T &operator()(int64_t i, int64_t j) {
+    return data[std::size_t(i * cols + j)];
+  }
   const T &operator()(int64_t i, int64_t j) const {
     return data[std::size_t(i * cols + j)];
   }

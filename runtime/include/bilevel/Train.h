@@ -61,8 +61,9 @@ struct Evaluation {
 TrainResult train(const blrt_model &model, const DataSplit &data,
                   const TrainOptions &options);
 
-/// Evaluates \p model with \p params (laid out like model.params, in the
-/// model's precision) on \p data through model.predict, in chunks.
+/// Evaluates \p model with \p params (laid out like model.params; converted
+/// when T is not the model's precision) on \p data through model.predict,
+/// in chunks. Instantiated for float and double.
 template <class T>
 Evaluation evaluate(const blrt_model &model,
                     const std::vector<std::vector<T>> &params,
