@@ -29,8 +29,8 @@ struct IncludeExpander {
   DiagnosticEngine &diags;
   std::vector<std::string> stack; ///< canonical paths being expanded
   std::vector<std::string> stackNames;
-  std::set<std::string> done;     ///< canonical paths already spliced
-  std::vector<std::string> read;  ///< display names, in reading order
+  std::set<std::string> done;    ///< canonical paths already spliced
+  std::vector<std::string> read; ///< display names, in reading order
 
   void expand(const ast::File &file, ast::File &merged);
   void include(const ast::IncludeDecl &decl, const ast::File &from,

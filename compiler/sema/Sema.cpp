@@ -52,10 +52,9 @@ private:
 
   bool checkParams(const ast::Value &call, const std::vector<ParamInfo> &table,
                    const std::string &owner, std::vector<MethodParam> &out);
-  bool checkParamValue(const ast::Arg &arg, const ParamInfo &info,
-                       double &out);
-  bool checkInteger(const ast::Value &value, const std::string &what,
-                    double lo, double hi, int64_t &out);
+  bool checkParamValue(const ast::Arg &arg, const ParamInfo &info, double &out);
+  bool checkInteger(const ast::Value &value, const std::string &what, double lo,
+                    double hi, int64_t &out);
   bool requireName(const ast::Value &value, const std::string &what);
 
   uint32_t mainFileId;
@@ -181,8 +180,8 @@ void Sema::checkLayers(const ast::NetworkDecl &decl, NetworkSpec &network) {
     if (checkInteger(layer->size, "input size", 1, kMaxLayerSize, size))
       network.inputSize = size;
     if (firstDense) {
-      diags.error(layer->loc, "input '" + layer->name +
-                                  "' must come before the layers");
+      diags.error(layer->loc,
+                  "input '" + layer->name + "' must come before the layers");
       diags.note(firstDense->loc, "first layer is here; move the input line "
                                   "above it");
     }
@@ -196,15 +195,16 @@ void Sema::checkLayers(const ast::NetworkDecl &decl, NetworkSpec &network) {
 
     // Layer names must be unique, including against the input.
     if (inputDecl && decl.name == inputDecl->name) {
-      diags.error(decl.nameLoc, "layer name '" + decl.name +
-                                    "' clashes with the input name");
-      diags.note(inputDecl->nameLoc, "input '" + decl.name +
-                                         "' declared here; rename one");
+      diags.error(decl.nameLoc,
+                  "layer name '" + decl.name + "' clashes with the input name");
+      diags.note(inputDecl->nameLoc,
+                 "input '" + decl.name + "' declared here; rename one");
     } else if (auto [it, fresh] = denseNames.emplace(decl.name, &decl);
                !fresh) {
       diags.error(decl.nameLoc, "duplicate layer name '" + decl.name + "'");
-      diags.note(it->second->nameLoc, "'" + decl.name + "' first declared "
-                                                        "here");
+      diags.note(it->second->nameLoc, "'" + decl.name +
+                                          "' first declared "
+                                          "here");
     }
 
     checkInteger(decl.size, "size of layer '" + decl.name + "'", 1,
@@ -280,13 +280,12 @@ void Sema::checkNetworkSetting(const ast::Setting &setting,
 /// Requires a bare name (no number, string or argument list) for \p what.
 bool Sema::requireName(const ast::Value &value, const std::string &what) {
   if (value.kind != ast::Value::Kind::Call) {
-    diags.error(value.loc, "expected a " + what + " name, got " +
-                               valueToString(value));
+    diags.error(value.loc,
+                "expected a " + what + " name, got " + valueToString(value));
     return false;
   }
   if (value.hasParens) {
-    diags.error(value.loc, what + " '" + value.text +
-                               "' takes no parameters");
+    diags.error(value.loc, what + " '" + value.text + "' takes no parameters");
     diags.note(value.loc, "remove the parenthesised list");
     return false;
   }
@@ -349,8 +348,7 @@ bool Sema::checkParams(const ast::Value &call,
       diags.error(arg.loc, owner + " takes no parameters");
       diags.note(arg.loc, "remove the parenthesised list");
     } else if (!info) {
-      diags.error(arg.loc,
-                  "unknown parameter '" + arg.name + "' for " + owner);
+      diags.error(arg.loc, "unknown parameter '" + arg.name + "' for " + owner);
       diags.note(arg.loc, owner + " takes: " + joinNames(table));
     } else if (auto [it, fresh] = given.emplace(arg.name, &arg); !fresh) {
       diags.error(arg.loc, "duplicate parameter '" + arg.name + "'");
@@ -385,8 +383,8 @@ bool Sema::checkParamValue(const ast::Arg &arg, const ParamInfo &info,
   }
 
   if (value.kind != ast::Value::Kind::Number) {
-    diags.error(value.loc, arg.name + " must be a number, got " +
-                               valueToString(value));
+    diags.error(value.loc,
+                arg.name + " must be a number, got " + valueToString(value));
     return false;
   }
   if (info.type == ParamType::Integer) {
@@ -409,8 +407,8 @@ bool Sema::checkParamValue(const ast::Arg &arg, const ParamInfo &info,
 bool Sema::checkInteger(const ast::Value &value, const std::string &what,
                         double lo, double hi, int64_t &out) {
   if (value.kind != ast::Value::Kind::Number) {
-    diags.error(value.loc, what + " must be an integer, got " +
-                               valueToString(value));
+    diags.error(value.loc,
+                what + " must be an integer, got " + valueToString(value));
     return false;
   }
   double number = value.number;
@@ -456,8 +454,7 @@ void Sema::checkTrain(const ast::TrainDecl &decl, TrainSpec &train) {
       continue;
     }
     if (auto [it, fresh] = seen.emplace(setting.key, &setting); !fresh) {
-      diags.error(setting.loc, "duplicate train setting '" + setting.key +
-                                   "'");
+      diags.error(setting.loc, "duplicate train setting '" + setting.key + "'");
       diags.note(it->second->loc, "first set here");
       continue;
     }
@@ -488,10 +485,10 @@ void Sema::checkTrainSetting(const ast::Setting &setting, TrainSpec &train) {
     else if (value.isName() && value.text == "float64")
       train.precisionBytes = 8;
     else {
-      diags.error(value.loc, "unknown precision " +
-                                 (value.kind == ast::Value::Kind::Call
-                                      ? "'" + value.text + "'"
-                                      : valueToString(value)));
+      diags.error(value.loc,
+                  "unknown precision " + (value.kind == ast::Value::Kind::Call
+                                              ? "'" + value.text + "'"
+                                              : valueToString(value)));
       diags.note(value.loc, "use float32 or float64");
     }
   }

@@ -89,13 +89,13 @@ struct TrainSpec {
   double learningRate = 1e-3;
   double momentum = 0.9; ///< SGD only
   uint64_t seed = 1;
-  int64_t evalEvery = 1; ///< evaluate on the test split every N epochs
+  int64_t evalEvery = 1;  ///< evaluate on the test split every N epochs
   int precisionBytes = 4; ///< 4 = float32, 8 = float64
   SourceLoc loc;
 };
 
 struct Spec {
-  std::string path; ///< the main spec file
+  std::string path;                 ///< the main spec file
   std::vector<std::string> sources; ///< every file read, main file first
   NetworkSpec network;
   MethodSpec method;

@@ -2,11 +2,15 @@
 //
 // Formatting of diagnostics: the location prefix, the severity word, the
 // message, then the source line and a caret under the column. The caret line
-// copies tabs from the source line so the caret stays aligned, and skips
-// UTF-8 continuation bytes, which take no column of their own on screen.
+// copies tabs from the source line so the caret stays aligned, and counts a
+// UTF-8 sequence as one column on screen.
 //
 //===----------------------------------------------------------------------===//
 #include "support/Diagnostics.h"
+
+#include "support/Json.h"
+
+#include <algorithm>
 
 namespace bilevel {
 
@@ -32,8 +36,8 @@ void DiagnosticEngine::unsupported(SourceLoc loc, std::string message) {
 
 void DiagnosticEngine::report(Severity severity, SourceLoc loc,
                               std::string message) {
-  bool isError = severity == Severity::Error ||
-                 severity == Severity::Unsupported;
+  bool isError =
+      severity == Severity::Error || severity == Severity::Unsupported;
   if (isError)
     ++errors;
   if (severity == Severity::Warning)
@@ -54,6 +58,8 @@ void DiagnosticEngine::report(Severity severity, SourceLoc loc,
     return;
   }
 
+  if (message.size() > kMaxMessage)
+    message = message.substr(0, kMaxMessage) + "...";
   printLocation(loc);
   switch (severity) {
   case Severity::Error:
@@ -92,20 +98,41 @@ void DiagnosticEngine::printSnippet(SourceLoc loc) {
     return;
   std::string_view line = sources.lineText(loc);
 
-  // Control bytes would garble a terminal; show them as '?'.
+  // Long lines are cut to a window around the column, marked with "...".
+  size_t column = std::min<size_t>(loc.col - 1, line.size());
   std::string shown = "  ";
-  for (char c : line)
-    shown += (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f
-                 ? '?'
-                 : c;
+  std::string caret = "  ";
+  if (line.size() > kMaxSnippet) {
+    size_t begin = column > kMaxSnippet / 2 ? column - kMaxSnippet / 2 : 0;
+    size_t end = std::min(line.size(), begin + kMaxSnippet);
+    if (begin > 0) {
+      shown += "...";
+      caret += "   ";
+    }
+    shown += line.substr(begin, end - begin);
+    if (end < line.size())
+      shown += "...";
+    line = line.substr(begin, end - begin);
+    column -= begin;
+  } else {
+    shown += line;
+  }
+
+  // Control bytes and broken UTF-8 would garble a terminal; show '?'.
+  for (size_t i = 0; i < shown.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(shown[i]);
+    size_t n = utf8SequenceLength(shown, i);
+    if ((c < 0x20 && c != '\t') || c == 0x7f || n == 0)
+      shown[i] = '?';
+    else
+      i += n - 1;
+  }
   out << shown << '\n';
 
-  std::string caret = "  ";
-  for (size_t i = 0; i + 1 < loc.col && i < line.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    if ((c & 0xC0) == 0x80)
-      continue;
-    caret += c == '\t' ? '\t' : ' ';
+  // One caret column per character: a UTF-8 sequence or a single '?'.
+  for (size_t i = 0; i < column;) {
+    caret += line[i] == '\t' ? '\t' : ' ';
+    i += std::max<size_t>(1, utf8SequenceLength(line, i));
   }
   out << caret << "^\n";
 }

@@ -31,6 +31,9 @@ enum class Severity { Error, Warning, Note, Unsupported };
 class DiagnosticEngine {
 public:
   static constexpr unsigned kDefaultErrorLimit = 20;
+  /// Longer messages and source lines are cut, so junk stays readable.
+  static constexpr size_t kMaxMessage = 300;
+  static constexpr size_t kMaxSnippet = 120;
 
   /// Prints to \p out; \p sources resolves locations to file names and
   /// source lines and must outlive the engine.
@@ -66,8 +69,8 @@ private:
   unsigned warnings = 0;
   unsigned errorLimit = kDefaultErrorLimit;
   bool limitReached = false;
-  bool dropNotes = false;  ///< the last error was dropped, so drop its notes
-  SourceLoc lastLoc;       ///< where the last printed diagnostic pointed
+  bool dropNotes = false; ///< the last error was dropped, so drop its notes
+  SourceLoc lastLoc;      ///< where the last printed diagnostic pointed
 };
 
 } // namespace bilevel

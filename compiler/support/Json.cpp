@@ -11,11 +11,12 @@
 
 namespace bilevel {
 
-namespace {
-
-/// Length of the valid UTF-8 sequence starting at \p i, or 0.
-size_t utf8Length(std::string_view s, size_t i) {
+size_t utf8SequenceLength(std::string_view s, size_t i) {
+  if (i >= s.size())
+    return 0;
   unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80)
+    return 1;
   size_t n = c >= 0xF0 && c <= 0xF4   ? 4
              : c >= 0xE0 && c <= 0xEF ? 3
              : c >= 0xC2 && c <= 0xDF ? 2
@@ -27,8 +28,6 @@ size_t utf8Length(std::string_view s, size_t i) {
       return 0;
   return n;
 }
-
-} // namespace
 
 std::string jsonQuote(std::string_view text) {
   std::string out = "\"";
@@ -57,7 +56,7 @@ std::string jsonQuote(std::string_view text) {
       out += char(c);
       continue;
     }
-    if (size_t n = c >= 0x80 ? utf8Length(text, i) : 0) {
+    if (size_t n = c >= 0x80 ? utf8SequenceLength(text, i) : 0) {
       out.append(text.substr(i, n));
       i += n - 1;
       continue;

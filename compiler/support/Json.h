@@ -13,6 +13,10 @@
 
 namespace bilevel {
 
+/// The length of the valid UTF-8 sequence that starts at byte \p i of
+/// \p text, or 0 when the bytes there are not valid UTF-8 (or ASCII).
+size_t utf8SequenceLength(std::string_view text, size_t i);
+
 /// \p text as a JSON string literal, quotes included.
 std::string jsonQuote(std::string_view text);
 

@@ -33,8 +33,7 @@ public:
 
   /// Reads \p path into a new buffer. On failure returns nullopt and, when
   /// \p error is non-null, stores a lower-case reason ("no such file").
-  std::optional<uint32_t> addFile(const std::string &path,
-                                  std::string *error);
+  std::optional<uint32_t> addFile(const std::string &path, std::string *error);
 
   /// The name the buffer was added under; "<unknown>" for bad ids.
   const std::string &name(uint32_t id) const;

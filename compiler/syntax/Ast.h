@@ -27,8 +27,8 @@ struct Value {
   enum class Kind { Number, String, Call };
   Kind kind = Kind::Number;
   SourceLoc loc;
-  double number = 0;     ///< Number: the value, sign included
-  std::string text;      ///< Number: spelling; String: contents; Call: name
+  double number = 0;      ///< Number: the value, sign included
+  std::string text;       ///< Number: spelling; String: contents; Call: name
   bool hasParens = false; ///< Call: written with "(...)"
   std::vector<Arg> args;  ///< Call: the arguments in order
 

@@ -41,8 +41,8 @@ std::string locText(SourceLoc loc) {
 
 std::string layerHead(const ast::LayerDecl &layer) {
   bool dense = layer.kind == ast::LayerDecl::Kind::Dense;
-  std::string head = (dense ? "dense " : "input ") + layer.name + "[" +
-                     layer.size.text + "]";
+  std::string head =
+      (dense ? "dense " : "input ") + layer.name + "[" + layer.size.text + "]";
   if (dense)
     head += " " + valueToString(layer.activation);
   return head;
@@ -140,20 +140,20 @@ std::string jsonValue(const ast::Value &value) {
            ", \"text\": " + jsonQuote(value.text) + ", " + jsonLoc(value.loc) +
            "}";
   case ast::Value::Kind::String:
-    return "{\"kind\": \"string\", \"value\": " + jsonQuote(value.text) +
-           ", " + jsonLoc(value.loc) + "}";
+    return "{\"kind\": \"string\", \"value\": " + jsonQuote(value.text) + ", " +
+           jsonLoc(value.loc) + "}";
   case ast::Value::Kind::Call:
     break;
   }
-  std::string text = "{\"kind\": \"call\", \"name\": " +
-                     jsonQuote(value.text) + ", " + jsonLoc(value.loc);
+  std::string text = "{\"kind\": \"call\", \"name\": " + jsonQuote(value.text) +
+                     ", " + jsonLoc(value.loc);
   if (value.hasParens) {
     text += ", \"args\": [";
     for (size_t i = 0; i < value.args.size(); ++i) {
       const ast::Arg &arg = value.args[i];
-      text += std::string(i ? ", " : "") + "{\"name\": " +
-              jsonQuote(arg.name) + ", " + jsonLoc(arg.loc) +
-              ", \"value\": " + jsonValue(arg.value) + "}";
+      text += std::string(i ? ", " : "") + "{\"name\": " + jsonQuote(arg.name) +
+              ", " + jsonLoc(arg.loc) + ", \"value\": " + jsonValue(arg.value) +
+              "}";
     }
     text += "]";
   }
@@ -168,11 +168,10 @@ std::string jsonSetting(const ast::Setting &setting) {
 
 std::string jsonLayer(const ast::LayerDecl &layer) {
   bool dense = layer.kind == ast::LayerDecl::Kind::Dense;
-  std::string text = std::string("{\"kind\": ") +
-                     (dense ? "\"dense\"" : "\"input\"") +
-                     ", \"name\": " + jsonQuote(layer.name) + ", " +
-                     jsonLoc(layer.loc) + ", \"size\": " +
-                     jsonValue(layer.size);
+  std::string text =
+      std::string("{\"kind\": ") + (dense ? "\"dense\"" : "\"input\"") +
+      ", \"name\": " + jsonQuote(layer.name) + ", " + jsonLoc(layer.loc) +
+      ", \"size\": " + jsonValue(layer.size);
   if (dense)
     text += ", \"activation\": " + jsonValue(layer.activation);
   return text + "}";

@@ -169,8 +169,8 @@ void Lexer::lexNumber() {
   // A number may not run into letters, digits or dots: "1e", "0x1", "1.2.3".
   if (isIdentChar(peek()) || peek() == '.') {
     while (isIdentChar(peek()) || peek() == '.' ||
-           (badExponent && (peek() == '+' || peek() == '-') &&
-            pos > begin && (text[pos - 1] == 'e' || text[pos - 1] == 'E')))
+           (badExponent && (peek() == '+' || peek() == '-') && pos > begin &&
+            (text[pos - 1] == 'e' || text[pos - 1] == 'E')))
       advance();
     push(TokenKind::Error, begin, loc);
     std::string_view spelling = tokens.back().text;
@@ -311,8 +311,8 @@ void Lexer::lexStrayBytes() {
 
   auto startsToken = [&](char c) {
     return isIdentChar(c) || c == '"' || c == '#' || c == ' ' || c == '\t' ||
-           c == '\n' || c == '\r' || std::string_view("{}[](),=.;-:").find(
-                                         c) != std::string_view::npos;
+           c == '\n' || c == '\r' ||
+           std::string_view("{}[](),=.;-:").find(c) != std::string_view::npos;
   };
   while (!atEnd() && !startsToken(peek()))
     advance();

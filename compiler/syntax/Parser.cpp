@@ -166,8 +166,8 @@ bool Parser::parseBlock(SourceLoc openLoc, const std::string &what,
     if (at(TokenKind::Eof) || (atLineStart() && isTopKeyword(tok()))) {
       std::string before =
           at(TokenKind::Eof) ? "" : " before '" + std::string(tok().text) + "'";
-      diags.error(tok().loc, "expected '}' to close the " + what + " block" +
-                                 before);
+      diags.error(tok().loc,
+                  "expected '}' to close the " + what + " block" + before);
       diags.note(openLoc, "the " + what + " block opened here");
       return true;
     }
@@ -244,8 +244,8 @@ bool Parser::parseNetwork(ast::File &file) {
   if (!expect(TokenKind::LBrace, "'{' to open the network block"))
     return false;
 
-  bool closed = parseBlock(openLoc, "network",
-                           [&] { return parseNetworkStmt(network); });
+  bool closed =
+      parseBlock(openLoc, "network", [&] { return parseNetworkStmt(network); });
   file.items.push_back(std::move(network));
   return closed;
 }

@@ -43,8 +43,8 @@ struct Token {
   TokenKind kind = TokenKind::Eof;
   std::string_view text; ///< the spelling, quotes included for strings
   SourceLoc loc;
-  double number = 0;     ///< the value of a Number token
-  std::string value;     ///< the decoded contents of a String token
+  double number = 0; ///< the value of a Number token
+  std::string value; ///< the decoded contents of a String token
 
   bool is(TokenKind k) const { return kind == k; }
   bool isIdent(std::string_view spelling) const {
