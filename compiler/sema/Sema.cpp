@@ -41,6 +41,8 @@ private:
 
   void checkNetwork(const ast::NetworkDecl &decl, NetworkSpec &network);
   void checkLayers(const ast::NetworkDecl &decl, NetworkSpec &network);
+  void checkDense(const std::vector<const ast::LayerDecl *> &dense,
+                  NetworkSpec &network);
   void checkNetworkSetting(const ast::Setting &setting, NetworkSpec &network);
   void checkActivation(const ast::Value &value, LayerSpec &layer);
   void checkMethod(const ast::MethodDecl &decl, MethodSpec &method);
@@ -154,8 +156,8 @@ void Sema::checkNetwork(const ast::NetworkDecl &decl, NetworkSpec &network) {
   }
 }
 
+/// Finds the one input (checked here) and the dense layers (checkDense).
 void Sema::checkLayers(const ast::NetworkDecl &decl, NetworkSpec &network) {
-  std::map<std::string, const ast::LayerDecl *> denseNames;
   const ast::LayerDecl *firstDense = nullptr;
   std::vector<const ast::LayerDecl *> dense;
 
@@ -186,7 +188,12 @@ void Sema::checkLayers(const ast::NetworkDecl &decl, NetworkSpec &network) {
                                   "above it");
     }
   }
+  checkDense(dense, network);
+}
 
+void Sema::checkDense(const std::vector<const ast::LayerDecl *> &dense,
+                      NetworkSpec &network) {
+  std::map<std::string, const ast::LayerDecl *> denseNames;
   for (size_t k = 0; k < dense.size(); ++k) {
     const ast::LayerDecl &decl = *dense[k];
     LayerSpec layer;
