@@ -353,7 +353,12 @@ bool Sema::checkParams(const ast::Value &call,
                               std::string(centeredPresetNames()));
     } else if (!info && table.empty()) {
       diags.error(arg.loc, owner + " takes no parameters");
-      diags.note(arg.loc, "remove the parenthesised list");
+      if (call.text == "bp")
+        diags.note(arg.loc, "bp is exact back-propagation; pick another "
+                            "preset to set parameters, as in "
+                            "'method fenchel_bp(beta = 0.1)'");
+      else
+        diags.note(arg.loc, "remove the parenthesised list");
     } else if (!info) {
       diags.error(arg.loc, "unknown parameter '" + arg.name + "' for " + owner);
       diags.note(arg.loc, owner + " takes: " + joinNames(table));
