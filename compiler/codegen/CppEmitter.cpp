@@ -136,11 +136,12 @@ void Emitter::emitHelpers() {
     ActHelper h = helperFor(a);
     std::string extra = a == Activation::LeakyRelu ? ", real s" : "";
     line("");
-    open(fmt::format("inline real {}(real a{})", h.name, extra));
+    // Helpers are prefixed so that they never shadow <math.h> (tanh).
+    open(fmt::format("inline real act_{}(real a{})", h.name, extra));
     line(h.f);
     close();
     line("");
-    open(fmt::format("inline real {}_deriv(real a{})", h.name, extra));
+    open(fmt::format("inline real act_{}_deriv(real a{})", h.name, extra));
     line(h.df);
     close();
   }
@@ -263,7 +264,7 @@ std::string Emitter::body(const Function &fn, const Kernel &k, const Expr *e,
     std::string extra = e->act.kind == Activation::LeakyRelu
                             ? ", " + literal(e->act.slope)
                             : "";
-    return fmt::format("{}{}({}{})", name,
+    return fmt::format("act_{}{}({}{})", name,
                        e->op == Op::ActDeriv ? "_deriv" : "", arg(0), extra);
   }
   case Op::AddBias:

@@ -62,6 +62,9 @@ std::vector<std::string> driverArguments(const std::string &sourceName,
   for (const std::string &define : options.defines)
     args.push_back("-D" + define);
   args.push_back("-c");
+  // The source is C++ whatever its name ends with (callers name it after
+  // the spec, e.g. "model.bl").
+  args.push_back("-xc++");
   args.push_back(sourceName);
   return args;
 }
