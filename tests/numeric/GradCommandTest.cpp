@@ -140,8 +140,7 @@ TEST_CASE("bilevelc grad matches finite differences of a reference loss",
                      smallSpec("tanh", "softmax_cross_entropy"));
   }
   SECTION("relu hidden layers, mse") {
-    checkGradCommand({{12, 10, 8, 5}, false, false},
-                     smallSpec("relu", "mse"));
+    checkGradCommand({{12, 10, 8, 5}, false, false}, smallSpec("relu", "mse"));
   }
 }
 

@@ -42,8 +42,7 @@ struct Evaluator {
       gp.push_back((*grads)[i].data());
     }
     blrt_step_report report{};
-    m.gradient(pp.data(), x.data(), y.data(), n, gp.data(), ws.data(),
-               &report);
+    m.gradient(pp.data(), x.data(), y.data(), n, gp.data(), ws.data(), &report);
     return report.loss;
   }
 };
@@ -52,8 +51,12 @@ struct Evaluator {
 
 TEST_CASE("derived BP gradients match central finite differences",
           "[numeric]") {
-  const char *activations[] = {"relu",          "tanh",       "sigmoid",
-                               "hard_sigmoid",  "hard_tanh",  "identity",
+  const char *activations[] = {"relu",
+                               "tanh",
+                               "sigmoid",
+                               "hard_sigmoid",
+                               "hard_tanh",
+                               "identity",
                                "leaky_relu(slope = 0.1)"};
   for (const char *loss : {"mse", "softmax_cross_entropy"})
     for (const char *act : activations) {

@@ -54,8 +54,7 @@ struct CompiledModel {
     INFO(diagOut.str());
     REQUIRE(compilation.run(req));
     std::string error;
-    loaded = loadModel(compilation.cpp(), specPath, /*useCache=*/false,
-                       &error);
+    loaded = loadModel(compilation.cpp(), specPath, /*useCache=*/false, &error);
     INFO(error);
     REQUIRE(loaded.model);
   }

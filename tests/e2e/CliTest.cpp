@@ -1,0 +1,107 @@
+//===- CliTest.cpp - The command line's contract --------------------------===//
+//
+// Exit codes, where output goes, and the diagnostics a user sees for bad
+// invocations, bad specs and bad data.
+//
+//===----------------------------------------------------------------------===//
+#include "E2eSupport.h"
+
+using namespace bilevel::test;
+
+TEST_CASE("usage errors exit with 2 and say what is wrong", "[cli]") {
+  fs::path dir = scratch("usage");
+  struct Case {
+    const char *args;
+    const char *message;
+  } cases[] = {
+      {"", "no command given"},
+      {"frobnicate x.bl", "unknown command 'frobnicate'"},
+      {"show", "no spec file given"},
+      {"show x.bl --stage nope", "unknown stage 'nope'; the stages are: ast"},
+      {"show x.bl --format yaml", "unknown format 'yaml'"},
+      {"show x.bl --stage", "--stage needs a value"},
+      {"train x.bl --bogus", "unknown option '--bogus'"},
+      {"train x.bl --limit -3", "--limit needs a positive whole number"},
+      {"train x.bl --precision half", "--precision takes float32 or float64"},
+  };
+  for (const Case &c : cases) {
+    INFO("bilevelc " << c.args);
+    RunResult r = bilevelc(c.args, dir);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Catch::Contains(c.message));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("help and version go to stdout", "[cli]") {
+  fs::path dir = scratch("help");
+  RunResult help = bilevelc("--help", dir);
+  CHECK(help.status == 0);
+  CHECK_THAT(help.out, Catch::Contains("usage: bilevelc COMMAND SPEC"));
+  RunResult version = bilevelc("--version", dir);
+  CHECK(version.status == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("bilevelc "));
+}
+
+TEST_CASE("a bad spec gives located diagnostics and exit 1", "[cli]") {
+  fs::path dir = scratch("badspec");
+  writeFile(dir / "bad.bl", "network n {\n  input x[4]\n  dense h[3] rleu\n"
+                            "  dense o[2] identity\n  loss mse\n}\n");
+  RunResult r = bilevelc("train bad.bl", dir);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("bad.bl:3:14: error: unknown activation "
+                                    "'rleu'"));
+  CHECK_THAT(r.err, Catch::Contains("note: known activations:"));
+  CHECK_FALSE(fs::exists(dir / "runs"));
+
+  RunResult missing = bilevelc("show nowhere.bl", dir);
+  CHECK(missing.status == 1);
+  CHECK_THAT(missing.err, Catch::Contains("nowhere.bl"));
+}
+
+TEST_CASE("missing or malformed data is reported, not a crash", "[cli]") {
+  fs::path dir = scratch("baddata");
+  writeFile(dir / "t.bl", teacherSpec("absent.npz", 1));
+  RunResult r = bilevelc("train t.bl --quiet", dir);
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Catch::Contains("absent.npz"));
+
+  writeFile(dir / "junk.npz", "this is not a zip archive");
+  writeFile(dir / "j.bl", teacherSpec("junk.npz", 1));
+  RunResult junk = bilevelc("train j.bl --quiet", dir);
+  CHECK(junk.status == 3);
+  CHECK_THAT(junk.err, Catch::Contains("junk.npz"));
+}
+
+TEST_CASE("show writes stages to stdout or to -o", "[cli]") {
+  fs::path dir = scratch("show");
+  writeFile(dir / "t.bl", teacherSpec("data.npz", 1));
+  RunResult r = bilevelc("show t.bl --stage updates", dir);
+  CHECK(r.status == 0);
+  // The printer writes a bar as a combining macron (U+0304).
+  CHECK_THAT(r.out, Catch::Contains("∂W₁ = Σₙ a\u0304₁ xᵀ"));
+  RunResult o =
+      bilevelc("show t.bl --stage nested --format json -o n.json", dir);
+  CHECK(o.status == 0);
+  CHECK(o.out.empty());
+  CHECK_THAT(slurp(dir / "n.json"), Catch::Contains("\"stage\": \"nested\""));
+  RunResult trace = bilevelc("show t.bl --stage updates --trace-rules", dir);
+  CHECK_THAT(trace.err, Catch::Contains("rule limit-bp: level 1 (h)"));
+  CHECK_THAT(trace.err, Catch::Contains("rule reverse-mode"));
+}
+
+TEST_CASE("a data path in a spec is relative to the spec file", "[cli]") {
+  fs::path dir = scratch("relative");
+  fs::create_directories(dir / "specs");
+  writeTeacherData(dir / "specs" / "data.npz", 200, 100);
+  writeFile(dir / "specs" / "t.bl", teacherSpec("data.npz", 1));
+  RunResult r = bilevelc("train specs/t.bl --quiet --out run", dir);
+  INFO(r.err);
+  CHECK(r.status == 0);
+
+  // On the command line a relative path means the working directory.
+  RunResult cli =
+      bilevelc("train specs/t.bl --quiet --out run2 --data data.npz", dir);
+  CHECK(cli.status == 3);
+  CHECK_THAT(cli.err, Catch::Contains("data.npz"));
+}
