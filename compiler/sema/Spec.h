@@ -63,10 +63,58 @@ struct MethodParam {
   SourceLoc loc;
 };
 
+/// The value of parameter \p name in \p params, or \p fallback.
+inline double findParam(const std::vector<MethodParam> &params,
+                        const std::string &name, double fallback) {
+  for (const MethodParam &p : params)
+    if (p.name == name)
+      return p.value;
+  return fallback;
+}
+
+/// One rule application of a recipe, e.g. `ovr(beta = 0.05)`. The id is the
+/// rule's stable kebab-case name: ovr, eliminate-conjugate,
+/// eliminate-quadratic, collapse, mix-input, limit-bp.
+struct RuleSpec {
+  std::string id;
+  std::vector<MethodParam> params; ///< only those written by the user
+  SourceLoc loc;
+
+  double param(const std::string &name, double fallback) const {
+    return findParam(params, name, fallback);
+  }
+};
+
+/// The rules applied, in order, to a group of layers. An empty layer list
+/// means every layer.
+struct LayerRecipe {
+  std::vector<std::string> layers;
+  std::vector<SourceLoc> layerLocs;
+  std::vector<RuleSpec> rules;
+  SourceLoc loc;
+};
+
+/// How inference runs: block order per sweep, sweep cap, stopping tolerance
+/// on the relative change of the states, and which update form to use
+/// ("auto" lets the compiler choose a convergent one).
+struct InferSpec {
+  std::string order = "backward"; ///< backward (top-down) or forward
+  int64_t sweeps = 20;
+  double tol = 1e-4;
+  std::string update = "auto"; ///< auto, fixed-point or prox-gradient
+  SourceLoc loc;
+};
+
 struct MethodSpec {
-  std::string preset = "bp"; ///< "bp", later "lpom", "pcn", ...
+  std::string preset = "bp"; ///< a preset name, or "recipe"
   std::vector<MethodParam> params;
   SourceLoc loc;
+
+  /// An explicit recipe (`method { ... }`); empty for presets, which the
+  /// compiler expands into a recipe itself.
+  std::vector<LayerRecipe> recipe;
+  /// Inference settings of an explicit recipe (`infer(...)` line).
+  InferSpec infer;
 
   /// The value of parameter \p name, or \p fallback when it is not given.
   double param(const std::string &name, double fallback) const {
