@@ -71,12 +71,32 @@ struct NetworkDecl {
   std::vector<NetworkStmt> body;
 };
 
+/// group = ( "layers" IDENT { "," IDENT } | "all" ) ":" [ chain ]
+/// chain = rule { "then" rule }
+/// Each rule is a Call; a two-word name keeps its space ("eliminate
+/// conjugate") so that printers show it as written.
+struct RecipeGroup {
+  SourceLoc loc; ///< the "layers" or "all" keyword
+  bool all = false;
+  std::vector<std::string> layers; ///< empty for "all"
+  std::vector<SourceLoc> layerLocs;
+  std::vector<Value> rules;
+};
+
+/// infer = "infer" args; kept as a Call named "infer".
+struct InferDecl {
+  Value call;
+};
+
+using RecipeStmt = std::variant<RecipeGroup, InferDecl>;
+
 /// method = "method" ( call | recipe )
 struct MethodDecl {
   SourceLoc loc;
   bool isRecipe = false;
-  SourceLoc recipeLoc; ///< the "{" of a recipe
-  Value preset;        ///< a Call, when not a recipe
+  SourceLoc recipeLoc;            ///< the "{" of a recipe
+  Value preset;                   ///< a Call, when not a recipe
+  std::vector<RecipeStmt> recipe; ///< the recipe's lines in order
 };
 
 /// train = "train" "{" { setting } "}"

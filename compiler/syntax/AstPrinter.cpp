@@ -53,8 +53,28 @@ std::string settingHead(const ast::Setting &setting) {
 }
 
 std::string methodHead(const ast::MethodDecl &method) {
-  return method.isRecipe ? "method { ... }"
-                         : "method " + valueToString(method.preset);
+  return method.isRecipe ? "method" : "method " + valueToString(method.preset);
+}
+
+/// A recipe line as the spec spells it: `layers a, b: ovr then collapse`,
+/// `all: ...`, `infer(sweeps = 10)`.
+std::string recipeHead(const ast::RecipeStmt &stmt) {
+  if (const auto *infer = std::get_if<ast::InferDecl>(&stmt))
+    return valueToString(infer->call);
+  const auto &group = std::get<ast::RecipeGroup>(stmt);
+  std::string head = group.all ? "all" : "layers";
+  for (size_t i = 0; i < group.layers.size(); ++i)
+    head += (i ? ", " : " ") + group.layers[i];
+  head += ":";
+  for (size_t i = 0; i < group.rules.size(); ++i)
+    head += (i ? " then " : " ") + valueToString(group.rules[i]);
+  return head;
+}
+
+SourceLoc recipeLoc(const ast::RecipeStmt &stmt) {
+  if (const auto *infer = std::get_if<ast::InferDecl>(&stmt))
+    return infer->call.loc;
+  return std::get<ast::RecipeGroup>(stmt).loc;
 }
 
 //===----------------------------------------------------------------------===//
@@ -97,6 +117,12 @@ void printOutline(const ast::File &file, OutlineSink sink) {
       sink.line(1, "include " + jsonQuote(include->path), include->loc);
     } else if (auto *method = std::get_if<ast::MethodDecl>(&item)) {
       sink.line(1, methodHead(*method), method->loc);
+      if (!method->isRecipe)
+        continue;
+      sink.open(1);
+      for (const ast::RecipeStmt &stmt : method->recipe)
+        sink.line(2, recipeHead(stmt), recipeLoc(stmt));
+      sink.close(1);
     } else if (auto *network = std::get_if<ast::NetworkDecl>(&item)) {
       sink.line(1, "network " + network->name, network->loc);
       sink.open(1);
@@ -177,6 +203,28 @@ std::string jsonLayer(const ast::LayerDecl &layer) {
   return text + "}";
 }
 
+std::string jsonRecipeStmt(const ast::RecipeStmt &stmt) {
+  if (const auto *infer = std::get_if<ast::InferDecl>(&stmt))
+    return "{\"kind\": \"infer\", " + jsonLoc(infer->call.loc) +
+           ", \"value\": " + jsonValue(infer->call) + "}";
+  const auto &group = std::get<ast::RecipeGroup>(stmt);
+  std::string text = std::string("{\"kind\": ") +
+                     (group.all ? "\"all\"" : "\"layers\"") + ", " +
+                     jsonLoc(group.loc);
+  if (!group.all) {
+    text += ", \"layers\": [";
+    for (size_t i = 0; i < group.layers.size(); ++i)
+      text += std::string(i ? ", " : "") +
+              "{\"name\": " + jsonQuote(group.layers[i]) + ", " +
+              jsonLoc(group.layerLocs[i]) + "}";
+    text += "]";
+  }
+  text += ", \"rules\": [";
+  for (size_t i = 0; i < group.rules.size(); ++i)
+    text += (i ? ", " : "") + jsonValue(group.rules[i]);
+  return text + "]}";
+}
+
 /// Prints "[\n" + one element per line + "]" at \p indent.
 void printJsonList(std::ostream &out, const std::vector<std::string> &elems,
                    const std::string &indent) {
@@ -198,10 +246,16 @@ void printJson(const ast::File &file, std::ostream &out) {
           << ", " << jsonLoc(include->loc) << "}";
     } else if (auto *method = std::get_if<ast::MethodDecl>(&item)) {
       out << "{\"kind\": \"method\", " << jsonLoc(method->loc);
-      if (method->isRecipe)
-        out << ", \"recipe\": true}";
-      else
+      if (!method->isRecipe) {
         out << ", \"preset\": " << jsonValue(method->preset) << "}";
+        continue;
+      }
+      std::vector<std::string> recipe;
+      for (const ast::RecipeStmt &stmt : method->recipe)
+        recipe.push_back(jsonRecipeStmt(stmt));
+      out << ", \"recipe\": ";
+      printJsonList(out, recipe, "    ");
+      out << "}";
     } else if (auto *network = std::get_if<ast::NetworkDecl>(&item)) {
       std::vector<std::string> body;
       for (const ast::NetworkStmt &stmt : network->body) {

@@ -44,6 +44,9 @@ private:
       ++index;
   }
   bool at(TokenKind kind) const { return tok().is(kind); }
+  const Token &next() const {
+    return tokens[index + 1 < tokens.size() ? index + 1 : index];
+  }
   bool atLineStart() const {
     return index == 0 || prev().is(TokenKind::Newline);
   }
@@ -71,11 +74,17 @@ private:
   bool parseLayer(ast::NetworkDecl &network);
   bool parseMethod(ast::File &file);
   bool parseRecipe(ast::MethodDecl &method);
+  bool parseRecipeStmt(ast::MethodDecl &method);
+  bool parseGroup(ast::MethodDecl &method);
+  bool parseChain(ast::RecipeGroup &group);
+  bool parseRule(ast::Value &rule);
+  bool parseInfer(ast::MethodDecl &method);
   bool parseTrain(ast::File &file);
   bool parseSetting(ast::Setting &setting);
   bool parseValue(ast::Value &value, const std::string &what);
   bool parseNumber(ast::Value &value, const std::string &what);
   bool parseCall(ast::Value &value);
+  bool parseArgs(ast::Value &call);
   bool parseArg(ast::Value &call);
 
   std::vector<Token> tokens;
@@ -312,11 +321,13 @@ bool Parser::parseLayer(ast::NetworkDecl &network) {
 // Method and training
 //===----------------------------------------------------------------------===//
 
-/// method = "method" ( call | recipe )
+/// method = "method" ( call | [ NEWLINE ] recipe )
 bool Parser::parseMethod(ast::File &file) {
   ast::MethodDecl method;
   method.loc = tok().loc;
   consume();
+  if (at(TokenKind::Newline) && next().is(TokenKind::LBrace))
+    consume();
   bool ok;
   if (at(TokenKind::LBrace))
     ok = parseRecipe(method);
@@ -328,24 +339,125 @@ bool Parser::parseMethod(ast::File &file) {
   return ok;
 }
 
-/// recipe = "{" { any_token | recipe } "}"
-/// Skipped with a counter; sema reports recipes as unsupported.
+/// recipe = "{" { end } { recipe_stmt { end } } "}"
 bool Parser::parseRecipe(ast::MethodDecl &method) {
   method.isRecipe = true;
   method.recipeLoc = tok().loc;
   consume();
-  int depth = 1;
-  while (!at(TokenKind::Eof)) {
-    if (at(TokenKind::LBrace))
-      ++depth;
-    if (at(TokenKind::RBrace) && --depth == 0) {
-      consume();
-      return true;
+  return parseBlock(method.recipeLoc, "method",
+                    [&] { return parseRecipeStmt(method); });
+}
+
+/// recipe_stmt = group | infer
+bool Parser::parseRecipeStmt(ast::MethodDecl &method) {
+  if (tok().isIdent("layers") || tok().isIdent("all"))
+    return parseGroup(method);
+  if (tok().isIdent("infer"))
+    return parseInfer(method);
+  if (!at(TokenKind::Identifier))
+    return expected("a method statement ('layers', 'all' or 'infer')");
+  diags.error(tok().loc,
+              "unknown method statement '" + std::string(tok().text) + "'");
+  diags.note(tok().loc, "a method block holds 'layers NAME, ...: RULE then "
+                        "RULE', 'all: RULE ...' and 'infer(...)' lines");
+  return false;
+}
+
+/// group = ( "layers" IDENT { "," [ NEWLINE ] IDENT } | "all" ) ":"
+///         [ chain ]
+bool Parser::parseGroup(ast::MethodDecl &method) {
+  ast::RecipeGroup group;
+  group.loc = tok().loc;
+  group.all = tok().isIdent("all");
+  consume();
+
+  while (!group.all) {
+    if (!at(TokenKind::Identifier)) {
+      expected("a layer name after '" +
+               std::string(group.layers.empty() ? "layers" : ",") + "'");
+      if (at(TokenKind::Colon) && group.layers.empty())
+        diags.note(group.loc, "write 'all:' to apply rules to every layer");
+      return false;
     }
+    group.layers.push_back(std::string(tok().text));
+    group.layerLocs.push_back(tok().loc);
+    consume();
+    if (!at(TokenKind::Comma))
+      break;
+    consume();
+    skipNewlines();
+  }
+  if (!expect(TokenKind::Colon, group.all ? "':' after 'all'"
+                                          : "',' or ':' after the layer name"))
+    return false;
+
+  // A group with no rules is legal syntax; sema reports it.
+  bool ok = true;
+  if (!at(TokenKind::Newline) && !at(TokenKind::Semicolon) &&
+      !at(TokenKind::RBrace) && !at(TokenKind::Eof))
+    ok = parseChain(group);
+  method.recipe.push_back(std::move(group));
+  return ok;
+}
+
+/// chain = rule { [ NEWLINE ] "then" [ NEWLINE ] rule }
+/// A chain may break its line before or after "then".
+bool Parser::parseChain(ast::RecipeGroup &group) {
+  while (true) {
+    ast::Value rule;
+    if (!parseRule(rule))
+      return false;
+    group.rules.push_back(std::move(rule));
+
+    if (at(TokenKind::Newline) && next().isIdent("then"))
+      consume();
+    if (!tok().isIdent("then"))
+      break;
+    consume();
+    skipNewlines();
+  }
+  if (at(TokenKind::Identifier) || at(TokenKind::Comma))
+    return expected("'then' or end of line");
+  return true;
+}
+
+/// rule      = rule_name [ args ]
+/// rule_name = "eliminate" ( "conjugate" | "quadratic" ) | IDENT
+bool Parser::parseRule(ast::Value &rule) {
+  if (!at(TokenKind::Identifier))
+    return expected("a rule name such as 'ovr'");
+  rule.kind = ast::Value::Kind::Call;
+  rule.loc = tok().loc;
+  rule.text = tok().text;
+  consume();
+
+  // The two-word spelling of the design sketch: "eliminate conjugate".
+  if (rule.text == "eliminate" && at(TokenKind::Identifier) &&
+      !tok().isIdent("then")) {
+    if (!tok().isIdent("conjugate") && !tok().isIdent("quadratic"))
+      return expected("'conjugate' or 'quadratic' after 'eliminate'");
+    rule.text += " " + std::string(tok().text);
     consume();
   }
-  diags.error(tok().loc, "expected '}' to close the method block");
-  diags.note(method.recipeLoc, "the method block opened here");
+  return parseArgs(rule);
+}
+
+/// infer = "infer" args
+bool Parser::parseInfer(ast::MethodDecl &method) {
+  ast::InferDecl infer;
+  infer.call.kind = ast::Value::Kind::Call;
+  infer.call.loc = tok().loc;
+  infer.call.text = tok().text;
+  consume();
+  if (!at(TokenKind::LParen)) {
+    expected("'(' after 'infer'");
+    diags.note(infer.call.loc, "write the settings in parentheses, as in "
+                               "'infer(order = backward, sweeps = 10)'");
+    return false;
+  }
+  if (!parseArgs(infer.call))
+    return false;
+  method.recipe.push_back(std::move(infer));
   return true;
 }
 
@@ -414,12 +526,18 @@ bool Parser::parseNumber(ast::Value &value, const std::string &what) {
   return true;
 }
 
-/// call = IDENT [ "(" [ arg { "," arg } [ "," ] ] ")" ]
+/// call = IDENT [ args ]
 bool Parser::parseCall(ast::Value &value) {
   value.kind = ast::Value::Kind::Call;
   value.loc = tok().loc;
   value.text = tok().text;
   consume();
+  return parseArgs(value);
+}
+
+/// args = "(" [ arg { "," arg } [ "," ] ] ")"
+/// Returns true at once when no "(" follows; parseInfer requires one.
+bool Parser::parseArgs(ast::Value &value) {
   if (!at(TokenKind::LParen))
     return true;
   value.hasParens = true;

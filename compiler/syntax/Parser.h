@@ -3,7 +3,8 @@
 // Builds the AST of one buffer (grammar/bilevel.ebnf). On a syntax error it
 // reports, skips to the next statement or top-level item and goes on, so one
 // run shows several errors. It never recurses on user-controlled depth:
-// recipes are skipped with a brace counter, and values do not nest.
+// blocks do not nest, values do not nest, and broken statements are skipped
+// with a brace counter.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BILEVEL_SYNTAX_PARSER_H

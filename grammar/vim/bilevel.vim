@@ -17,6 +17,11 @@ syn keyword bilevelBuiltin    mse softmax_cross_entropy post_activation
 syn keyword bilevelBuiltin    pre_activation adam sgd float32 float64
 syn keyword bilevelBuiltin    fashion_mnist
 syn keyword bilevelMethod     bp lpom pcn fenchel_bp ep chl dualprop
+syn keyword bilevelRecipe     layers all then infer
+syn keyword bilevelRule       ovr eliminate_conjugate eliminate_quadratic
+syn keyword bilevelRule       eliminate conjugate quadratic collapse
+syn keyword bilevelRule       mix_input limit_bp limit
+syn keyword bilevelBuiltin    backward forward auto fixed_point prox_gradient
 syn keyword bilevelBoolean    true false
 
 syn match   bilevelNumber  "\<\d\+\(\.\d*\)\=\([eE][+-]\=\d\+\)\=\>"
@@ -30,6 +35,8 @@ hi def link bilevelSetting    Identifier
 hi def link bilevelActivation Function
 hi def link bilevelBuiltin    Constant
 hi def link bilevelMethod     Type
+hi def link bilevelRecipe     Statement
+hi def link bilevelRule       Type
 hi def link bilevelBoolean    Boolean
 hi def link bilevelNumber     Number
 hi def link bilevelString     String
