@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "sema/Frontend.h"
 
+#include "sema/Presets.h"
 #include "sema/Sema.h"
 #include "syntax/Parser.h"
 
@@ -137,6 +138,81 @@ ast::MethodDecl &methodToOverride(const ast::Override &override,
   return std::get<ast::MethodDecl>(merged.items.back());
 }
 
+/// Sets argument \p arg of \p call, replacing one of the same name.
+void setArg(ast::Value &call, const ast::Arg &arg) {
+  call.hasParens = true;
+  for (ast::Arg &existing : call.args)
+    if (existing.name == arg.name) {
+      existing = arg;
+      return;
+    }
+  call.args.push_back(arg);
+}
+
+bool ruleTakes(const std::string &rule, const std::string &param) {
+  const RecipeRule *info = findRecipeRule(rule);
+  if (!info)
+    return false;
+  for (const ParamInfo &candidate : info->params)
+    if (candidate.name == param)
+      return true;
+  return false;
+}
+
+/// "ovr: beta, centered; collapse: gamma; ...; infer: order, ...", for the
+/// note after a recipe override that nothing takes.
+std::string recipeParamsText() {
+  std::string text;
+  for (const RecipeRule &rule : recipeRules())
+    if (!rule.params.empty())
+      text += std::string(rule.name) + ": " + joinNames(rule.params) + "; ";
+  return text + "infer: " + joinNames(inferSettings());
+}
+
+/// method.PARAM=VALUE on a recipe: an infer setting goes to the infer line
+/// (added if missing); any other PARAM is set on every rule that takes it,
+/// so that `method.beta=...` sweeps the beta of every ovr.
+bool overrideRecipe(const ast::Override &override, ast::MethodDecl &method,
+                    DiagnosticEngine &diags) {
+  ast::Arg arg{override.key[1], override.loc, override.value};
+  for (const NameInfo &setting : inferSettings()) {
+    if (setting.name != arg.name)
+      continue;
+    for (ast::RecipeStmt &stmt : method.recipe)
+      if (auto *infer = std::get_if<ast::InferDecl>(&stmt)) {
+        setArg(infer->call, arg);
+        return true;
+      }
+    ast::InferDecl infer;
+    infer.call.kind = ast::Value::Kind::Call;
+    infer.call.text = "infer";
+    infer.call.loc = override.loc;
+    setArg(infer.call, arg);
+    method.recipe.push_back(std::move(infer));
+    return true;
+  }
+
+  int changed = 0;
+  for (ast::RecipeStmt &stmt : method.recipe) {
+    auto *group = std::get_if<ast::RecipeGroup>(&stmt);
+    if (!group)
+      continue;
+    for (ast::Value &rule : group->rules)
+      if (ruleTakes(rule.text, arg.name)) {
+        setArg(rule, arg);
+        ++changed;
+      }
+  }
+  if (changed)
+    return true;
+  diags.error(override.loc,
+              "no rule of the method recipe takes '" + arg.name + "'");
+  diags.note(override.loc, "method.PARAM=VALUE sets PARAM on every rule of "
+                           "the recipe that takes it; " +
+                               recipeParamsText());
+  return false;
+}
+
 } // namespace
 
 bool applyOverride(const ast::Override &override, ast::File &merged,
@@ -157,25 +233,16 @@ bool applyOverride(const ast::Override &override, ast::File &merged,
     }
     ast::MethodDecl &method = methodToOverride(override, merged);
     method.isRecipe = false;
+    method.recipe.clear();
     method.preset = override.value;
     return true;
   }
 
   if (key.size() == 2 && key[0] == "method") {
     ast::MethodDecl &method = methodToOverride(override, merged);
-    if (method.isRecipe) {
-      diags.error(override.loc, "cannot set a parameter of a method recipe");
-      diags.note(override.loc, "use method=PRESET(...) to replace it");
-      return false;
-    }
-    ast::Arg arg{key[1], override.loc, override.value};
-    method.preset.hasParens = true;
-    for (ast::Arg &existing : method.preset.args)
-      if (existing.name == arg.name) {
-        existing = arg;
-        return true;
-      }
-    method.preset.args.push_back(arg);
+    if (method.isRecipe)
+      return overrideRecipe(override, method, diags);
+    setArg(method.preset, {key[1], override.loc, override.value});
     return true;
   }
 

@@ -26,7 +26,9 @@ namespace bilevel {
 /// file; a file included twice is read once; cycles are errors. Each of
 /// \p overrides is one `KEY=VALUE` string (train.KEY=VALUE, method=PRESET,
 /// method.PARAM=VALUE), parsed from its own "<command line>" buffer and
-/// applied after includes, replacing what the files say.
+/// applied after includes, replacing what the files say. On a recipe,
+/// method.PARAM=VALUE sets PARAM on every rule that takes it (or the infer
+/// setting of that name).
 std::optional<Spec> loadSpec(const std::string &path,
                              const std::vector<std::string> &overrides,
                              SourceManager &sources, DiagnosticEngine &diags);

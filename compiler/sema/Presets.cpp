@@ -51,6 +51,8 @@ bool ParamInfo::inRange(double value) const {
 std::string ParamInfo::rangeText() const {
   if (type == ParamType::Bool)
     return "";
+  if (std::isinf(lo) && std::isinf(hi))
+    return "finite";
   if (std::isinf(hi))
     return (loOpen ? "> " : ">= ") + numberText(lo);
   return std::string("in ") + (loOpen ? "(" : "[") + numberText(lo) + ", " +
@@ -78,6 +80,43 @@ const std::vector<MethodPreset> &methodPresets() {
         atLeastOne("sweeps", 20), positive("tol", 1e-4), flag("centered")}},
   };
   return presets;
+}
+
+const std::vector<RecipeRule> &recipeRules() {
+  // beta may be negative (it flips the bound, section 2) but not zero;
+  // sema reports zero with its own remedy. gamma may be 1 here, unlike in
+  // the presets: a recipe states the collapse factor as such.
+  static const std::vector<RecipeRule> rules = {
+      {"ovr",
+       "ovr",
+       {{"beta", ParamType::Real, -kInf, kInf, true, true, 0},
+        flag("centered")}},
+      {"eliminate_conjugate", "eliminate-conjugate", {}},
+      {"eliminate_quadratic", "eliminate-quadratic", {}},
+      {"collapse",
+       "collapse",
+       {{"gamma", ParamType::Real, 0, 1, true, false, 0}}},
+      {"mix_input", "mix-input", {unitClosed("alpha", 0)}},
+      {"limit_bp", "limit-bp", {}},
+  };
+  return rules;
+}
+
+const std::vector<NameInfo> &inferSettings() {
+  static const std::vector<NameInfo> names = {
+      {"order"}, {"sweeps"}, {"tol"}, {"update"}};
+  return names;
+}
+
+const std::vector<NameInfo> &inferOrders() {
+  static const std::vector<NameInfo> names = {{"backward"}, {"forward"}};
+  return names;
+}
+
+const std::vector<NameInfo> &inferUpdates() {
+  static const std::vector<NameInfo> names = {
+      {"auto"}, {"fixed_point"}, {"prox_gradient"}};
+  return names;
 }
 
 std::string_view centeredPresetNames() {
@@ -124,6 +163,24 @@ auto findIn(const Table &table, std::string_view name)
 
 const MethodPreset *findMethodPreset(std::string_view name) {
   return findIn(methodPresets(), name);
+}
+
+const RecipeRule *findRecipeRule(std::string_view spelling) {
+  if (spelling == "limit")
+    spelling = "limit_bp";
+  else if (spelling == "eliminate conjugate")
+    spelling = "eliminate_conjugate";
+  else if (spelling == "eliminate quadratic")
+    spelling = "eliminate_quadratic";
+  return findIn(recipeRules(), spelling);
+}
+
+std::string kebabCase(std::string_view name) {
+  std::string text(name);
+  for (char &c : text)
+    if (c == '_')
+      c = '-';
+  return text;
 }
 
 const ActivationInfo *findActivation(std::string_view name) {

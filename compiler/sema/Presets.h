@@ -52,11 +52,41 @@ struct OptimizerInfo {
   std::vector<ParamInfo> params;
 };
 
+/// One rule of an explicit recipe (reformulation.md sections 2-5). Only
+/// the parameters' names, types and ranges matter here: the rules engine
+/// applies the defaults, so RuleSpec keeps what the user wrote.
+struct RecipeRule {
+  std::string_view name; ///< the spelling in specs: eliminate_conjugate
+  std::string_view id;   ///< the stable id in RuleSpec: eliminate-conjugate
+  std::vector<ParamInfo> params;
+};
+
+/// A bare name in a table, so that joinNames can list it.
+struct NameInfo {
+  std::string_view name;
+};
+
 const std::vector<MethodPreset> &methodPresets();
 const std::vector<ActivationInfo> &activations();
 const std::vector<OptimizerInfo> &optimizers();
 
+/// ovr, eliminate_conjugate, eliminate_quadratic, collapse, mix_input,
+/// limit_bp, in the order notes list them.
+const std::vector<RecipeRule> &recipeRules();
+/// The settings of infer(...): order, sweeps, tol, update.
+const std::vector<NameInfo> &inferSettings();
+/// The values of infer's order (backward, forward) and update (auto,
+/// fixed_point, prox_gradient), spelled as in specs.
+const std::vector<NameInfo> &inferOrders();
+const std::vector<NameInfo> &inferUpdates();
+
 const MethodPreset *findMethodPreset(std::string_view name);
+/// Also accepts the synonym `limit` and the two-word spellings
+/// `eliminate conjugate` and `eliminate quadratic`.
+const RecipeRule *findRecipeRule(std::string_view spelling);
+
+/// \p name with every "_" turned into "-": prox_gradient -> prox-gradient.
+std::string kebabCase(std::string_view name);
 const ActivationInfo *findActivation(std::string_view name);
 const OptimizerInfo *findOptimizer(std::string_view name);
 

@@ -2,7 +2,8 @@
 //
 // The checks run in three passes over the merged items:
 //   1. pick the one network, method and train block, reporting duplicates;
-//   2. check each block on its own (names, sizes, parameters);
+//   2. check each block on its own (names, sizes, parameters); a method
+//      recipe is checked in Recipe.cpp, against the network's layers;
 //   3. check what spans blocks: the loss against the output activation and
 //      the network's sizes against the built-in data set.
 // Sema keeps going after an error so that one run reports all it can.
@@ -10,10 +11,11 @@
 //===----------------------------------------------------------------------===//
 #include "sema/Sema.h"
 
+#include "sema/ParamCheck.h"
 #include "sema/Presets.h"
+#include "sema/Recipe.h"
 #include "syntax/AstPrinter.h"
 
-#include <cmath>
 #include <map>
 
 namespace bilevel {
@@ -21,7 +23,6 @@ namespace bilevel {
 namespace {
 
 constexpr int64_t kMaxLayerSize = int64_t(1) << 24;
-constexpr double kMaxExactInteger = 9007199254740992.0; // 2^53
 
 /// Where fashion_mnist's shape is checked; the runtime loads the data.
 constexpr std::string_view kFashionMnist = "fashion_mnist";
@@ -45,7 +46,8 @@ private:
                   NetworkSpec &network);
   void checkNetworkSetting(const ast::Setting &setting, NetworkSpec &network);
   void checkActivation(const ast::Value &value, LayerSpec &layer);
-  void checkMethod(const ast::MethodDecl &decl, MethodSpec &method);
+  void checkMethod(const ast::MethodDecl &decl, const NetworkSpec *network,
+                   MethodSpec &method);
   void checkTrain(const ast::TrainDecl &decl, TrainSpec &train);
   void checkTrainSetting(const ast::Setting &setting, TrainSpec &train);
   void checkData(const ast::Value &value, TrainSpec &train);
@@ -53,10 +55,13 @@ private:
   void checkAcross(const Spec &spec);
 
   bool checkParams(const ast::Value &call, const std::vector<ParamInfo> &table,
-                   const std::string &owner, std::vector<MethodParam> &out);
-  bool checkParamValue(const ast::Arg &arg, const ParamInfo &info, double &out);
+                   const std::string &owner, std::vector<MethodParam> &out) {
+    return bilevel::checkParams(call, table, owner, out, diags);
+  }
   bool checkInteger(const ast::Value &value, const std::string &what, double lo,
-                    double hi, int64_t &out);
+                    double hi, int64_t &out) {
+    return bilevel::checkInteger(value, what, lo, hi, out, diags);
+  }
   bool requireName(const ast::Value &value, const std::string &what);
 
   uint32_t mainFileId;
@@ -82,7 +87,7 @@ std::optional<Spec> Sema::run(const ast::File &merged) {
                    "itself or in an included file");
   }
   if (method)
-    checkMethod(*method, spec.method);
+    checkMethod(*method, network ? &spec.network : nullptr, spec.method);
   if (train)
     checkTrain(*train, spec.train);
 
@@ -303,15 +308,11 @@ bool Sema::requireName(const ast::Value &value, const std::string &what) {
 // Method
 //===----------------------------------------------------------------------===//
 
-void Sema::checkMethod(const ast::MethodDecl &decl, MethodSpec &method) {
+void Sema::checkMethod(const ast::MethodDecl &decl, const NetworkSpec *network,
+                       MethodSpec &method) {
   method.loc = decl.loc;
-  if (decl.isRecipe) {
-    diags.unsupported(decl.recipeLoc, "explicit method recipes");
-    diags.note(decl.recipeLoc,
-               "recipes are not implemented yet; use a preset such as "
-               "'method fenchel_bp(beta = 0.1)'");
-    return;
-  }
+  if (decl.isRecipe)
+    return checkRecipe(decl, network, method, diags);
 
   const ast::Value &preset = decl.preset;
   const MethodPreset *info = preset.kind == ast::Value::Kind::Call
@@ -328,119 +329,6 @@ void Sema::checkMethod(const ast::MethodDecl &decl, MethodSpec &method) {
   method.preset = std::string(info->name);
   checkParams(preset, info->params, "method '" + preset.text + "'",
               method.params);
-}
-
-/// Checks the arguments of \p call against \p table, and appends to \p out
-/// every parameter of the table: given ones with their location, the rest
-/// with their default.
-bool Sema::checkParams(const ast::Value &call,
-                       const std::vector<ParamInfo> &table,
-                       const std::string &owner,
-                       std::vector<MethodParam> &out) {
-  bool ok = true;
-  std::map<std::string, const ast::Arg *> given;
-  for (const ast::Arg &arg : call.args) {
-    const ParamInfo *info = nullptr;
-    for (const ParamInfo &candidate : table)
-      if (candidate.name == arg.name)
-        info = &candidate;
-
-    if (!info && arg.name == "centered" && call.text == "chl") {
-      diags.error(arg.loc, "method 'chl' has no centered variant");
-      diags.note(arg.loc, "centering averages +beta and -beta nudges, and "
-                          "chl clamps the output instead; 'centered' "
-                          "applies to " +
-                              std::string(centeredPresetNames()));
-    } else if (!info && table.empty()) {
-      diags.error(arg.loc, owner + " takes no parameters");
-      if (call.text == "bp")
-        diags.note(arg.loc, "bp is exact back-propagation; pick another "
-                            "preset to set parameters, as in "
-                            "'method fenchel_bp(beta = 0.1)'");
-      else
-        diags.note(arg.loc, "remove the parenthesised list");
-    } else if (!info) {
-      diags.error(arg.loc, "unknown parameter '" + arg.name + "' for " + owner);
-      diags.note(arg.loc, owner + " takes: " + joinNames(table));
-    } else if (auto [it, fresh] = given.emplace(arg.name, &arg); !fresh) {
-      diags.error(arg.loc, "duplicate parameter '" + arg.name + "'");
-      diags.note(it->second->loc, "first given here");
-    } else {
-      double value = 0;
-      if (checkParamValue(arg, *info, value)) {
-        out.push_back({arg.name, value, arg.loc});
-        continue;
-      }
-    }
-    ok = false;
-  }
-
-  for (const ParamInfo &info : table)
-    if (!given.count(std::string(info.name)))
-      out.push_back({std::string(info.name), info.defaultValue, {}});
-  return ok;
-}
-
-bool Sema::checkParamValue(const ast::Arg &arg, const ParamInfo &info,
-                           double &out) {
-  const ast::Value &value = arg.value;
-  if (info.type == ParamType::Bool) {
-    if (value.isName() && (value.text == "true" || value.text == "false")) {
-      out = value.text == "true" ? 1 : 0;
-      return true;
-    }
-    diags.error(value.loc, arg.name + " must be true or false, got " +
-                               valueToString(value));
-    return false;
-  }
-
-  if (value.kind != ast::Value::Kind::Number) {
-    diags.error(value.loc,
-                arg.name + " must be a number, got " + valueToString(value));
-    return false;
-  }
-  if (info.type == ParamType::Integer) {
-    int64_t integer = 0;
-    if (!checkInteger(value, arg.name, info.lo, kMaxExactInteger, integer))
-      return false;
-    out = double(integer);
-    return true;
-  }
-  if (!info.inRange(value.number)) {
-    diags.error(value.loc, arg.name + " must be " + info.rangeText() +
-                               ", got " + value.text);
-    return false;
-  }
-  out = value.number;
-  return true;
-}
-
-/// Requires an integer in [lo, hi] and stores it in \p out.
-bool Sema::checkInteger(const ast::Value &value, const std::string &what,
-                        double lo, double hi, int64_t &out) {
-  if (value.kind != ast::Value::Kind::Number) {
-    diags.error(value.loc,
-                what + " must be an integer, got " + valueToString(value));
-    return false;
-  }
-  double number = value.number;
-  if (std::floor(number) != number) {
-    diags.error(value.loc, what + " must be an integer, got " + value.text);
-    return false;
-  }
-  if (number < lo) {
-    std::string bound = lo == 1 ? "> 0" : ">= " + std::to_string(int64_t(lo));
-    diags.error(value.loc, what + " must be " + bound + ", got " + value.text);
-    return false;
-  }
-  if (number > hi) {
-    diags.error(value.loc, what + " must be at most " +
-                               std::to_string(int64_t(hi)) + ", got " +
-                               value.text);
-    return false;
-  }
-  out = int64_t(number);
-  return true;
 }
 
 //===----------------------------------------------------------------------===//
