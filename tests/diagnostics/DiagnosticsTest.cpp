@@ -176,6 +176,28 @@ TEST_CASE("valid inline specs load without diagnostics", "[diagnostics]") {
       "network n { input x[4]; dense y[2] identity; loss mse }\r\n"
       "method dualprop(alpha = 0, beta = 1e-2)\r\n"
       "train { data \"d.npz\" }",
+      // The two recipes of the grammar's examples, and the design sketch's
+      // spelling; layers left out get exact back-propagation.
+      "network n {\n  input x[784]\n  dense h1[8] relu\n  dense h2[8] relu\n"
+      "  dense logits[10] identity\n  loss softmax_cross_entropy\n}\n"
+      "method {\n"
+      "  layers logits, h2: ovr(beta = 0.05) then eliminate_conjugate\n"
+      "  layers h1:         limit_bp   # exact back-propagation here\n"
+      "  infer(order = backward, sweeps = 10, tol = 1e-6, "
+      "update = prox_gradient)\n"
+      "}\n",
+      "network n {\n  input x[784]\n  dense h[8] tanh\n  dense y[10] tanh\n"
+      "  loss mse\n}\n"
+      "method\n{\n"
+      "  all: collapse(gamma = 0.1) then ovr(beta = 0.01, centered = true)\n"
+      "  infer(sweeps = 50)\n"
+      "}\n",
+      "network n {\n  input x[784]\n  dense h[8] relu\n  dense y[10] identity\n"
+      "  loss mse\n}\n"
+      "method {\n"
+      "  layers y: ovr(beta = -0.05)\n"
+      "            then eliminate conjugate\n"
+      "}\n",
   };
   fs::path dir = fs::temp_directory_path() / "bilevel-diag-valid";
   fs::create_directories(dir);

@@ -36,6 +36,22 @@ const char *kSeeds[] = {
     "network n {\n  input x[784]\n  dense y[10] tanh\n  loss mse\n}\n",
     "network n { input x[4]; dense y[2] tanh; loss mse }\n"
     "method { layers y: ovr(beta = 0.05) then eliminate conjugate }\n",
+    "network n { input x[4]; dense h[3] relu; dense y[2] tanh; loss mse }\n"
+    "method {\n"
+    "  layers y: ovr(beta = 0.05) then eliminate_conjugate\n"
+    "            then eliminate quadratic\n"
+    "  layers h: limit_bp   # exact back-propagation here\n"
+    "  infer(order = backward, sweeps = 10, tol = 1e-6,\n"
+    "        update = prox_gradient)\n"
+    "}\n"
+    "train { data \"d.npz\" }\n",
+    "network n { input x[4]; dense h[3] relu; dense y[2] tanh; loss mse }\n"
+    "method {\n"
+    "  all: collapse(gamma = 0.1) then mix_input(alpha = 0.5) then\n"
+    "       ovr(beta = -0.01, centered = true)\n"
+    "  infer(sweeps = 50)\n"
+    "}\n"
+    "train { data \"d.npz\" }\n",
 };
 
 const char *kInserts[] = {
@@ -105,6 +121,8 @@ TEST_CASE("fuzzed specs give a Spec or an error, never a crash",
     std::vector<std::string> overrides;
     if (i % 7 == 0)
       overrides.push_back(mutate("method=ep(beta=0.1)", rng));
+    if (i % 5 == 0)
+      overrides.push_back(mutate("method.beta=0.2", rng));
 
     SourceManager sources;
     std::ostringstream out;
