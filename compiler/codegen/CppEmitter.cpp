@@ -72,7 +72,7 @@ private:
     out += std::string(2 * depth, ' ') + s + "\n";
   }
   void open(const std::string &s) {
-    line(s + " {");
+    line(s.empty() ? "{" : s + " {");
     ++depth;
   }
   void close(const std::string &tail = "") {
@@ -86,6 +86,7 @@ private:
   void emitGemm(const Function &fn, const Kernel &k);
   void emitLoop(const Function &fn, const Kernel &k);
   void emitRowwise(const Function &fn, const Kernel &k);
+  void emitInference(const Function &fn, const Kernel &k);
   void emitDescriptor();
   std::string rows(const Buffer &b) const {
     return b.batch ? "n" : std::to_string(b.rows);
@@ -97,6 +98,9 @@ private:
   const EmitOptions &opts;
   std::string out;
   int depth = 0;
+  int loopDepth = 0; ///< open inference loops
+  std::vector<std::string> loopTol;
+  std::vector<bool> loopInner;
 };
 
 std::string Emitter::run() {
@@ -196,11 +200,15 @@ void Emitter::emitFunction(const Function &fn) {
   line("const real inv_n = (real)1 / (real)n;");
   line("(void)inv_n;");
   line("(void)ws;");
+  if (grad) {
+    line("double final_residual = 0;");
+    line("int64_t sweeps_done = 0;");
+  }
   for (const Kernel &k : fn.kernels)
     emitKernel(fn, k);
   if (grad) {
-    line("report->residual = 0;");
-    line("report->sweeps = 0;");
+    line("report->residual = final_residual;");
+    line("report->sweeps = (int32_t)sweeps_done;");
   }
   close();
 }
@@ -216,6 +224,81 @@ void Emitter::emitKernel(const Function &fn, const Kernel &k) {
   case Kernel::Kind::SoftmaxGrad:
   case Kernel::Kind::LossSum:
     return emitRowwise(fn, k);
+  case Kernel::Kind::SpecNorm:
+  case Kernel::Kind::Copy:
+  case Kernel::Kind::Assign:
+  case Kernel::Kind::SweepBegin:
+  case Kernel::Kind::SweepEnd:
+    return emitInference(fn, k);
+  }
+}
+
+void Emitter::emitInference(const Function &fn, const Kernel &k) {
+  const char *prec = opts.precisionBytes == 8 ? "f64" : "f32";
+  switch (k.kind) {
+  case Kernel::Kind::SpecNorm: {
+    const Buffer &w = fn.buffers[k.src];
+    line(fmt::format("// {} = ‖{}‖₂", fn.buffers[k.out].name, w.name));
+    line(fmt::format("{}[0] = (real)blrt_spectral_norm_{}({}, {}, {}, {});",
+                     fn.buffers[k.out].name, prec, w.name, w.rows, w.cols,
+                     fn.buffers[k.target].name));
+    return;
+  }
+  case Kernel::Kind::Copy:
+  case Kernel::Kind::Assign: {
+    const Buffer &v = fn.buffers[k.out], &src = fn.buffers[k.src];
+    line(fmt::format("// {} ← {}", v.name, src.name));
+    open(fmt::format("for (int64_t i = 0; i < {} * {}; ++i)", rows(v), v.cols));
+    if (k.kind == Kernel::Kind::Assign) {
+      line(fmt::format("real nv = {}[i];", src.name));
+      line(fmt::format("double diff = (double)nv - (double){}[i];", v.name));
+      for (int d = 0; d < loopDepth; ++d)
+        line(fmt::format("num{0} += diff * diff, den{0} += (double)nv * nv;",
+                         d));
+      line(fmt::format("{}[i] = nv;", v.name));
+    } else {
+      line(fmt::format("{}[i] = {}[i];", v.name, src.name));
+    }
+    close();
+    return;
+  }
+  case Kernel::Kind::SweepBegin: {
+    int d = loopDepth++;
+    line(k.inner ? "// iterate this block's update to convergence"
+                 : fmt::format("// {}", k.label));
+    open("");
+    line(fmt::format("int64_t iter{} = 0;", d));
+    line(fmt::format("double residual{} = 0;", d));
+    open(fmt::format("for (; iter{0} < {1}; ++iter{0})", d, k.maxIterations));
+    line(fmt::format("double num{0} = 0, den{0} = 0;", d));
+    loopTol.push_back(k.inner ? "(sizeof(real) == 4 ? 1e-6 : 1e-13)"
+                              : fmt::format("{:.17g}", k.tol));
+    loopInner.push_back(k.inner);
+    return;
+  }
+  case Kernel::Kind::SweepEnd: {
+    int d = --loopDepth;
+    line(fmt::format("residual{0} = sqrt(num{0} / (den{0} > 1e-300 ? den{0} "
+                     ": 1e-300));",
+                     d));
+    open(fmt::format("if (residual{} < {})", d, loopTol.back()));
+    line(fmt::format("++iter{};", d));
+    line("break;");
+    close();
+    close();
+    if (!loopInner.back()) {
+      line(fmt::format("sweeps_done += iter{};", d));
+      line(fmt::format("if (residual{0} > final_residual) final_residual = "
+                       "residual{0};",
+                       d));
+    }
+    close();
+    loopTol.pop_back();
+    loopInner.pop_back();
+    return;
+  }
+  default:
+    BL_UNREACHABLE("not an inference kernel");
   }
 }
 
@@ -248,6 +331,8 @@ std::string Emitter::body(const Function &fn, const Kernel &k, const Expr *e,
     auto leaf = k.leaves.find(e);
     if (leaf != k.leaves.end()) {
       const Buffer &b = fn.buffers[leaf->second];
+      if (b.scalar)
+        return b.name + "[0]";
       bool vector = !b.batch && b.cols == 1 &&
                     fn.buffers[k.out].cols == b.rows && fn.buffers[k.out].batch;
       return vector ? b.name + "[j]"
@@ -276,8 +361,15 @@ std::string Emitter::body(const Function &fn, const Kernel &k, const Expr *e,
     return "(" + arg(0) + " * " + arg(1) + ")";
   case Op::Scale:
     return "(" + literal(e->value) + " * " + arg(0) + ")";
-  case Op::LossGrad: // the elementwise (MSE) case: (z − y) / N
-    return "((" + arg(0) + " - " + arg(1) + ") * inv_n)";
+  case Op::LossGrad: // the elementwise (MSE) case: z − y, over N for a mean
+    return "((" + arg(0) + " - " + arg(1) + ")" +
+           (e->value == 1 ? " * inv_n)" : ")");
+  case Op::PerSample:
+    return "(" + arg(0) + " * inv_n)";
+  case Op::ScaleBy:
+    return "(" + arg(0) + " * " + arg(1) + ")";
+  case Op::Recip:
+    return "((real)1 / " + arg(0) + ")";
   default:
     BL_UNREACHABLE(std::string("op cannot be fused into a loop: ") +
                    ir::opName(e->op));
@@ -331,7 +423,8 @@ void Emitter::emitRowwise(const Function &fn, const Kernel &k) {
   if (k.kind == Kernel::Kind::SoftmaxGrad) {
     line(fmt::format("real *oi = {} + i * {};", fn.buffers[k.out].name, c));
     line(fmt::format("for (int64_t j = 0; j < {}; ++j)", c));
-    line("  oi[j] = (exp(zi[j] - m) / s - yi[j]) * inv_n;");
+    line(k.expr->value == 1 ? "  oi[j] = (exp(zi[j] - m) / s - yi[j]) * inv_n;"
+                            : "  oi[j] = exp(zi[j] - m) / s - yi[j];");
   } else if (ce) {
     line("real lse = m + log(s);");
     line(fmt::format("for (int64_t j = 0; j < {}; ++j) loss += yi[j] * (lse "

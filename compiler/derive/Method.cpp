@@ -1,10 +1,17 @@
 //===- Method.cpp - Deriving a method's updates from its rules ------------===//
 //
-// deriveMethod applies, in order, the rules a method names. Back-propagation
-// is the rule `limit-bp`: every lower level is replaced by its closed-form
-// minimiser (the β → 0 limit of any relaxation, reformulation.md §4.6),
-// which leaves a single-level objective ℓ(z_L(θ); y); reverse-mode
-// differentiation of that objective gives the parameter gradient.
+// deriveMethod is the same for every method:
+//
+//  1. expand the method into its recipe and apply the rules (compiler/rules):
+//     a relaxed objective J over state blocks, per branch;
+//  2. derive each block's update from J (BlockUpdate.cpp) and group the
+//     blocks into inference phases;
+//  3. differentiate J with respect to θ with the blocks held at their
+//     inferred values (Danskin), weighting and adding the branches.
+//
+// Back-propagation is the recipe `all: limit-bp`: every level is replaced
+// by its closed form, no block is left, and step 3 is reverse-mode
+// differentiation of ℓ(z_L(θ); y) (reformulation.md §4.6).
 //
 //===----------------------------------------------------------------------===//
 #include "derive/Derive.h"
@@ -13,56 +20,175 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bilevel::derive {
+
+using ir::Op;
 
 namespace {
 
-DerivedMethod deriveLimitBp(Context &ctx, const ir::NestedProgram &p) {
-  DerivedMethod d;
-  d.method = "bp";
-  ir::Printer pr(Format::Text, &d.names);
-
-  // Solve the levels bottom-up; each solution feeds the level above.
-  std::map<const Expr *, const Expr *> solved;
+/// Names the feed-forward chain a_k, z_k (u_k for predictive coding).
+void nameForward(const ir::NestedProgram &p, const rules::RelaxedProgram &r,
+                 DerivedMethod &d) {
   for (const ir::Level &lv : p.levels) {
-    const Expr *energy = ctx.substitute(lv.energy, solved);
-    std::string why;
-    const Expr *z = solveArgmin(ctx, energy, lv.state, &why);
-    if (!z)
-      throw CompileError(lv.loc,
-                         fmt::format("rule limit-bp cannot eliminate the "
-                                     "level of layer '{}': {}",
-                                     lv.layerName, why));
-    // An identity layer's state is its pre-activation: one binding, z_k.
-    if (z->op == ir::Op::Act) {
+    const Expr *z = r.forward.at(lv.state);
+    if (z->op == Op::Act) {
       d.names[z->arg(0)] = ir::Name{"a", lv.k};
       d.forward.push_back({ir::Name{"a", lv.k}, z->arg(0)});
     }
-    d.names[z] = ir::Name{"z", lv.k};
-    d.forward.push_back({ir::Name{"z", lv.k}, z});
-    solved[lv.state] = z;
-    d.trace.push_back(fmt::format(
-        "limit-bp: level {} ({}) has the closed-form minimiser {} = ∇G*({}) "
-        "= {}",
-        lv.k, lv.layerName, pr.name({"z", lv.k}), pr.name({"a", lv.k}),
-        pr.expr(z, /*expand=*/true)));
+    d.names[z] = ir::Name{lv.state->name, lv.k};
+    d.forward.push_back({ir::Name{lv.state->name, lv.k}, z});
+  }
+}
+
+const Expr *sumTerms(Context &ctx, const rules::Branch &br) {
+  const Expr *j = nullptr;
+  for (const rules::Term &t : br.terms)
+    j = j ? ctx.add(j, t.expr) : t.expr;
+  return j;
+}
+
+/// The inference phases of one branch: a single phase when the two sides
+/// of the saddle problem are coupled, else the max side (the free phase)
+/// before the min side, which starts from it.
+std::vector<Phase> phasesOf(Context &ctx, const rules::Branch &br,
+                            const InferSpec &infer, SourceLoc loc,
+                            const std::string &suffix) {
+  bool coupled = false;
+  for (const rules::Term &t : br.terms) {
+    bool plus = false, minus = false;
+    for (const rules::Block &b : br.blocks) {
+      if (!ir::dependsOn(t.expr, b.var))
+        continue;
+      (b.var->tag == "+" ? plus : minus) = true;
+    }
+    coupled = coupled || (plus && minus);
   }
 
-  d.objective = ctx.substitute(p.objective, solved);
-  d.prediction = solved.at(p.top().state);
-  d.loss = d.objective;
+  auto order = [&](std::vector<const rules::Block *> bs) {
+    std::stable_sort(bs.begin(), bs.end(), [&](auto *x, auto *y) {
+      return infer.order == "forward" ? x->layer < y->layer
+                                      : x->layer > y->layer;
+    });
+    return bs;
+  };
+  std::vector<std::vector<const rules::Block *>> groups;
+  std::vector<std::string> names;
+  if (coupled || br.blocks.empty()) {
+    std::vector<const rules::Block *> all;
+    for (const rules::Block &b : br.blocks)
+      all.push_back(&b);
+    groups.push_back(order(all));
+    names.push_back("inference");
+  } else {
+    std::vector<const rules::Block *> minus, plus;
+    for (const rules::Block &b : br.blocks)
+      (b.var->tag == "+" ? plus : minus).push_back(&b);
+    if (!minus.empty()) {
+      groups.push_back(order(minus));
+      names.push_back("free phase");
+    }
+    if (!plus.empty()) {
+      groups.push_back(order(plus));
+      names.push_back("nudged phase");
+    }
+  }
 
+  std::vector<Phase> phases;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].empty())
+      continue;
+    Phase ph;
+    ph.name = names[i] + suffix;
+    ph.sweeps = infer.sweeps;
+    ph.tol = infer.tol;
+    for (const rules::Block *b : groups[i])
+      ph.blocks.push_back(deriveBlockUpdate(ctx, br, *b, infer.update, loc));
+    phases.push_back(std::move(ph));
+  }
+  return phases;
+}
+
+} // namespace
+
+DerivedMethod deriveMethod(Context &ctx, const ir::NestedProgram &p,
+                           const Spec &spec, const InferSpec *tighter) {
+  DerivedMethod d;
+  d.method = spec.method.preset;
+  ir::Printer pr(Format::Text, &d.names);
+
+  // 1. The rules.
+  InferSpec infer;
+  std::vector<LayerRecipe> recipe =
+      rules::expandRecipe(spec.method, spec.network, &infer);
+  if (tighter && infer.sweeps > 1) {
+    infer.sweeps = tighter->sweeps;
+    infer.tol = tighter->tol;
+  }
+  d.relaxed = rules::applyRecipe(ctx, p, spec.method, recipe, infer,
+                                 /*eliminate=*/false);
+  d.eliminated = rules::applyRecipe(ctx, p, spec.method, recipe, infer);
+  d.trace = d.eliminated.trace;
+  nameForward(p, d.eliminated, d);
+  const Expr *fwdObjective = ctx.substitute(p.objective, d.eliminated.forward);
+  d.prediction = fwdObjective->arg(0);
+  d.loss = fwdObjective;
+
+  // 2. Inference.
+  const std::vector<rules::Branch> &branches = d.eliminated.branches;
+  for (size_t b = 0; b < branches.size(); ++b) {
+    std::string suffix =
+        branches.size() > 1 ? (b == 0 ? " (+β)" : " (−β)") : "";
+    for (Phase &ph : phasesOf(ctx, branches[b], d.eliminated.infer,
+                              spec.method.loc, suffix))
+      d.phases.push_back(std::move(ph));
+  }
+
+  // 3. The parameter gradient at the inferred states. Each layer's energy
+  // is differentiated at the states it had when its own block was last
+  // updated: in a top-down sweep the layer below still held its value from
+  // the start of the sweep. At a converged state this changes nothing; for
+  // a single sweep (Fenchel BP) it is what makes the finite targets a
+  // gradient estimate (reformulation.md §4.3: the forward z_{k-1} is used).
   std::map<const Expr *, const Expr *> adjoint;
-  d.gradients = reverseMode(ctx, d.objective, p.params, &adjoint);
+  d.gradients.assign(p.params.size(), nullptr);
+  for (const rules::Branch &br : branches) {
+    rules::Branch snap = br;
+    if (d.eliminated.infer.order == "backward")
+      for (rules::Term &t : snap.terms)
+        for (const rules::Block &b : br.blocks)
+          if (t.layer > 0 && b.layer < t.layer &&
+              ir::dependsOn(t.expr, b.var)) {
+            const Expr *old =
+                ctx.stateCopy(b.var, b.var->tag + "°", b.var->branch);
+            t.expr = ctx.substitute(t.expr, {{b.var, old}});
+            for (Phase &ph : d.phases)
+              for (const BlockUpdate &u : ph.blocks)
+                if (u.var == b.var &&
+                    std::find(ph.snapshots.begin(), ph.snapshots.end(),
+                              std::pair{b.var, old}) == ph.snapshots.end())
+                  ph.snapshots.push_back({b.var, old});
+          }
+    const Expr *j = sumTerms(ctx, snap);
+    if (!d.objective)
+      d.objective = sumTerms(ctx, br);
+    std::vector<const Expr *> g = reverseMode(ctx, j, p.params, &adjoint);
+    for (size_t i = 0; i < g.size(); ++i) {
+      const Expr *w = ctx.scale(br.weight, g[i]);
+      d.gradients[i] = d.gradients[i] ? ctx.add(d.gradients[i], w) : w;
+    }
+  }
   d.trace.push_back(fmt::format(
-      "reverse-mode: differentiated {} with respect to {} parameters",
-      pr.expr(d.objective), p.params.size()));
+      "reverse-mode: differentiated the relaxed "
+      "objective with respect to {} parameters{}",
+      p.params.size(), d.phases.empty() ? "" : " at the inferred states"));
 
-  // Name the adjoints of the forward states, top layer first, so that the
-  // backward sweep reads as δ-recursions.
+  // Name the adjoints of the forward states (the δ-recursion of BP).
   for (auto it = d.forward.rbegin(); it != d.forward.rend(); ++it) {
     auto found = adjoint.find(it->value);
-    if (found == adjoint.end() || d.names.count(found->second))
+    if (found == adjoint.end() || d.names.count(found->second) ||
+        found->second->op == Op::Var)
       continue;
     ir::Name bar = it->name;
     bar.bar = true;
@@ -70,20 +196,6 @@ DerivedMethod deriveLimitBp(Context &ctx, const ir::NestedProgram &p) {
     d.adjoints.push_back({bar, found->second});
   }
   return d;
-}
-
-} // namespace
-
-DerivedMethod deriveMethod(Context &ctx, const ir::NestedProgram &program,
-                           const MethodSpec &method) {
-  if (method.preset == "bp")
-    return deriveLimitBp(ctx, program);
-  throw CompileError(
-      method.loc,
-      fmt::format("method '{}' is not implemented yet", method.preset),
-      "use method bp; the reformulation rules for the other "
-      "presets are being added",
-      /*unsupported=*/true);
 }
 
 } // namespace bilevel::derive

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "derive/PrintUpdates.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <ostream>
@@ -53,28 +54,11 @@ void printTrace(const DerivedMethod &d, std::ostream &os) {
 
 void printEliminated(const ir::NestedProgram &p, const DerivedMethod &d,
                      Format format, std::ostream &os) {
-  ir::Printer pr(format, &d.names);
-  if (format == Format::Json) {
-    nlohmann::json j = {{"stage", "eliminated"},
-                        {"method", d.method},
-                        {"objective", pr.json(d.objective)},
-                        {"where", bindingsJson(pr, d.forward)},
-                        {"rules", d.trace}};
-    os << j.dump(2) << "\n";
-    return;
-  }
-  if (format == Format::Latex) {
-    os << "% single-level objective of method " << d.method
-       << "\n\\begin{aligned}\n\\min_\\theta\\; &" << pr.expr(d.objective)
-       << "\\\\\n\\text{where}\\quad\n";
-    printBindings(pr, d.forward, format, os);
-    os << "\\end{aligned}\n";
-    return;
-  }
-  os << "single-level objective of method " << d.method << " (network "
-     << p.networkName << ")\n\n";
-  os << "minimise over θ   " << pr.expr(d.objective) << "\nwhere\n";
-  printBindings(pr, d.forward, format, os);
+  rules::Bindings where;
+  for (const Binding &b : d.forward)
+    where.push_back({b.name, b.value});
+  rules::printRelaxed(p, d.eliminated, format, os, "eliminated", &d.names,
+                      where);
 }
 
 void printUpdates(const ir::NestedProgram &p, const DerivedMethod &d,
@@ -82,9 +66,19 @@ void printUpdates(const ir::NestedProgram &p, const DerivedMethod &d,
   ir::Printer pr(format, &d.names);
   std::vector<Binding> grads = gradientBindings(p, d);
   if (format == Format::Json) {
+    nlohmann::json phases = nlohmann::json::array();
+    for (const Phase &ph : d.phases) {
+      nlohmann::json blocks = nlohmann::json::array();
+      for (const BlockUpdate &u : ph.blocks)
+        blocks.push_back({{"block", u.var->varId()},
+                          {"form", u.form},
+                          {"update", pr.json(u.update, true)}});
+      phases.push_back({{"phase", ph.name}, {"blocks", blocks}});
+    }
     nlohmann::json j = {{"stage", "updates"},
                         {"method", d.method},
                         {"forward", bindingsJson(pr, d.forward)},
+                        {"inference", phases},
                         {"prediction", pr.json(d.prediction)},
                         {"loss", pr.json(d.loss, true)},
                         {"adjoints", bindingsJson(pr, d.adjoints)},
@@ -95,6 +89,10 @@ void printUpdates(const ir::NestedProgram &p, const DerivedMethod &d,
   if (format == Format::Latex) {
     os << "% updates of method " << d.method << "\n\\begin{aligned}\n";
     printBindings(pr, d.forward, format, os);
+    for (const Phase &ph : d.phases)
+      for (const BlockUpdate &u : ph.blocks)
+        os << pr.expr(u.var) << " &\\leftarrow " << pr.expr(u.update, true)
+           << "\\\\\n";
     printBindings(pr, d.adjoints, format, os);
     printBindings(pr, grads, format, os);
     os << "\\end{aligned}\n";
@@ -104,7 +102,18 @@ void printUpdates(const ir::NestedProgram &p, const DerivedMethod &d,
      << ")\n\nforward (also the test-time prediction " << pr.expr(d.prediction)
      << ")\n";
   printBindings(pr, d.forward, format, os);
-  os << "\nloss\n  " << pr.expr(d.loss, true) << "\n\nadjoints\n";
+  os << "\nloss\n  " << pr.expr(d.loss, true) << "\n";
+  for (const Phase &ph : d.phases) {
+    os << "\n" << ph.name << " (block updates)\n";
+    for (const BlockUpdate &u : ph.blocks) {
+      os << "  " << pr.expr(u.var) << " ← " << pr.expr(u.update, true)
+         << "      [" << u.form;
+      if (u.lipschitz)
+        os << ", Λ = " << pr.expr(u.lipschitz);
+      os << "]\n";
+    }
+  }
+  os << "\nadjoints\n";
   printBindings(pr, d.adjoints, format, os);
   os << "\nparameter gradients\n";
   printBindings(pr, grads, format, os);
@@ -114,50 +123,55 @@ void printSchedule(const ir::NestedProgram &p, const DerivedMethod &d,
                    Format format, std::ostream &os) {
   // The schedule is a table of names, shown as text in every format.
   ir::Printer pr(Format::Text, &d.names);
-  auto names = [&](const std::vector<Binding> &bs) {
+  auto join = [&](const std::vector<std::string> &xs) {
+    return fmt::format("{}", fmt::join(xs, ", "));
+  };
+  auto blockNames = [&](const Phase &ph) {
     std::vector<std::string> out;
-    for (const Binding &b : bs)
-      out.push_back(pr.name(b.name));
+    for (const BlockUpdate &u : ph.blocks)
+      out.push_back(pr.expr(u.var) + (u.inner ? " (to convergence)" : ""));
     return out;
   };
-  std::vector<std::string> grads;
+  std::vector<std::string> fwd, grads;
+  for (const Binding &b : d.forward)
+    fwd.push_back(pr.name(b.name));
   for (const Expr *w : p.params)
     grads.push_back(pr.name(ir::Name{w->name, w->index, false, true}));
 
   if (format == Format::Json) {
     nlohmann::json phases = nlohmann::json::array();
-    phases.push_back({{"phase", "forward"},
-                      {"computes", names(d.forward)},
-                      {"iterations", 1}});
-    phases.push_back({{"phase", "backward"},
-                      {"computes", names(d.adjoints)},
-                      {"iterations", 1}});
+    phases.push_back({{"phase", "forward"}, {"computes", fwd}, {"sweeps", 1}});
+    for (const Phase &ph : d.phases)
+      phases.push_back({{"phase", ph.name},
+                        {"computes", blockNames(ph)},
+                        {"order", d.eliminated.infer.order},
+                        {"sweeps", ph.sweeps},
+                        {"tol", ph.tol}});
     phases.push_back({{"phase", "update"}, {"computes", grads}});
     os << nlohmann::json({{"stage", "schedule"},
                           {"method", d.method},
                           {"phases", phases},
-                          {"inference", "none"},
                           {"prediction", pr.expr(d.prediction)}})
               .dump(2)
        << "\n";
     return;
   }
-  auto join = [&](const std::vector<std::string> &xs) {
-    std::string s;
-    for (size_t i = 0; i < xs.size(); ++i)
-      s += (i ? ", " : "") + xs[i];
-    return s;
-  };
   if (format == Format::Latex)
     os << "% schedule of method " << d.method << "\n\\begin{verbatim}\n";
   else
     os << "schedule of method " << d.method << "\n\n";
-  os << "  phase 1  forward   " << join(names(d.forward))
+  int n = 0;
+  os << "  phase " << ++n << "  forward     " << join(fwd)
      << "   (closed form, one pass, bottom-up)\n";
-  os << "  phase 2  backward  " << join(names(d.adjoints))
-     << "   (closed form, one pass, top-down)\n";
-  os << "  phase 3  update    " << join(grads) << "   → optimiser\n";
-  os << "  inference: none, every level was eliminated in closed form\n";
+  for (const Phase &ph : d.phases)
+    os << "  phase " << ++n << "  " << ph.name << "   " << join(blockNames(ph))
+       << "   (" << d.eliminated.infer.order << " sweeps: at most " << ph.sweeps
+       << ", until the relative change < " << ph.tol << "; starts from "
+       << (ph.blocks.empty() ? "" : pr.expr(ph.blocks[0].init)) << ")\n";
+  os << "  phase " << ++n << "  update      " << join(grads)
+     << "   → optimiser\n";
+  if (d.phases.empty())
+    os << "  inference: none, every level was eliminated in closed form\n";
   os << "  test time: feed-forward prediction " << pr.expr(d.prediction)
      << "\n";
   if (format == Format::Latex)

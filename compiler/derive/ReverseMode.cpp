@@ -22,7 +22,7 @@ namespace {
 
 class Adjoints {
 public:
-  explicit Adjoints(Context &ctx) : ctx(ctx) {}
+  Adjoints(Context &ctx, bool mean) : ctx(ctx), mean(mean) {}
 
   void accumulate(const Expr *node, const Expr *contribution) {
     auto [it, fresh] = table.emplace(node, contribution);
@@ -37,7 +37,18 @@ public:
   std::map<const Expr *, const Expr *> table;
 
 private:
+  /// The gradient of a batch mean carries 1/N; a per-sample one does not.
+  const Expr *perSample(const Expr *e) { return mean ? ctx.perSample(e) : e; }
+  /// The scalar seed \p d (a constant) times \p e.
+  const Expr *seeded(const Expr *d, const Expr *e) {
+    BL_ASSERT(d->op == Op::Const,
+              "scalar adjoints are constants: objectives are linear "
+              "combinations of their terms");
+    return ctx.scale(d->value, e);
+  }
+
   Context &ctx;
+  bool mean;
 };
 
 void Adjoints::propagate(const Expr *n, const Expr *d,
@@ -48,10 +59,25 @@ void Adjoints::propagate(const Expr *n, const Expr *d,
   };
   switch (n->op) {
   case Op::Loss:
-    // d is the scalar seed; LossGrad is already the gradient of the mean.
-    BL_ASSERT(d->isConst(1), "loss seeds other than 1 are not derived");
-    to(0, ctx.lossGrad(n->loss, n->arg(0), n->arg(1)));
+    to(0, seeded(d, ctx.lossGrad(n->loss, n->arg(0), n->arg(1), mean)));
     return;
+  case Op::Conjugate: // ∇G* = f
+    to(0, seeded(d, perSample(ctx.act(n->act, n->arg(0)))));
+    return;
+  case Op::Inner:
+    to(0, seeded(d, perSample(n->arg(1))));
+    to(1, seeded(d, perSample(n->arg(0))));
+    return;
+  case Op::SqNorm:
+    to(0, seeded(d, perSample(n->arg(0))));
+    return;
+  case Op::Potential:
+    throw CompileError(n->loc,
+                       "differentiating a potential G(z) with respect to "
+                       "another variable is not supported",
+                       "this arises only from recipes whose states feed a "
+                       "potential indirectly",
+                       /*unsupported=*/true);
   case Op::Act:
     if (n->act.kind == Activation::Softmax)
       throw CompileError(n->loc,
@@ -100,7 +126,7 @@ void Adjoints::propagate(const Expr *n, const Expr *d,
 std::vector<const Expr *>
 reverseMode(Context &ctx, const Expr *root,
             const std::vector<const Expr *> &wrt,
-            std::map<const Expr *, const Expr *> *adjoints) {
+            std::map<const Expr *, const Expr *> *adjoints, bool mean) {
   BL_ASSERT(root->type.kind == ir::Type::Kind::Scalar,
             "reverse mode needs a scalar root");
   std::vector<const Expr *> order = ir::topoOrder({root});
@@ -112,7 +138,7 @@ reverseMode(Context &ctx, const Expr *root,
       if (live.count(a))
         live.insert(n);
 
-  Adjoints adj(ctx);
+  Adjoints adj(ctx, mean);
   adj.table.emplace(root, ctx.constant(1));
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Expr *n = *it;

@@ -48,8 +48,20 @@ const char *opName(Op op) {
     return "loss_grad";
   case Op::Potential:
     return "potential";
+  case Op::Conjugate:
+    return "conjugate";
   case Op::Inner:
     return "inner";
+  case Op::SqNorm:
+    return "sq_norm";
+  case Op::PerSample:
+    return "per_sample";
+  case Op::SpecNorm:
+    return "spec_norm";
+  case Op::Recip:
+    return "recip";
+  case Op::ScaleBy:
+    return "scale_by";
   case Op::OuterSum:
     return "outer_sum";
   case Op::ColSum:
@@ -67,6 +79,9 @@ bool Expr::isElementwise() const {
   case Op::Sub:
   case Op::Mul:
   case Op::Scale:
+  case Op::PerSample:
+  case Op::ScaleBy:
+  case Op::Recip:
     return true;
   case Op::LossGrad:
     return loss == bilevel::Loss::Mse;
@@ -76,7 +91,12 @@ bool Expr::isElementwise() const {
 }
 
 std::string Expr::varId() const {
-  return index < 0 ? name : name + std::to_string(index);
+  std::string id = name;
+  for (char c : tag)
+    id += c == '+' ? "p" : c == '-' ? "m" : "s";
+  if (branch)
+    id += "b" + std::to_string(branch);
+  return index < 0 ? id : id + std::to_string(index);
 }
 
 Context::Context() = default;
@@ -89,8 +109,8 @@ const Expr *Context::intern(Expr e) {
                   static_cast<int>(e.type.kind), e.type.rows, e.type.cols);
   for (const Expr *a : e.args)
     key += fmt::format("{},", a->id);
-  key += fmt::format("|{}|{}|{}|{}|{}:{}|{}", e.name, e.index,
-                     static_cast<int>(e.role), e.value,
+  key += fmt::format("|{}{}#{}|{}|{}|{}|{}:{}|{}", e.name, e.tag, e.branch,
+                     e.index, static_cast<int>(e.role), e.value,
                      static_cast<int>(e.act.kind), e.act.slope,
                      static_cast<int>(e.loss));
   auto it = uniq.find(key);
@@ -117,6 +137,14 @@ const Expr *Context::var(std::string name, int index, Role role, Type type,
   e.index = index;
   e.role = role;
   e.loc = loc;
+  return intern(std::move(e));
+}
+
+const Expr *Context::stateCopy(const Expr *v, std::string tag, int branch) {
+  BL_ASSERT(v->op == Op::Var, "stateCopy: not a variable");
+  Expr e = *v;
+  e.tag = std::move(tag);
+  e.branch = branch;
   return intern(std::move(e));
 }
 
@@ -173,6 +201,8 @@ const Expr *Context::add(const Expr *a, const Expr *b) {
     return b;
   if (b->isConst(0))
     return a;
+  if (a->op == Op::Const && b->op == Op::Const)
+    return constant(a->value + b->value);
   BL_ASSERT(a->type == b->type, "add: type mismatch");
   // Order operands canonically so a + b and b + a are one node.
   if (b->id < a->id)
@@ -192,6 +222,8 @@ const Expr *Context::mul(const Expr *a, const Expr *b) {
     return b;
   if (b->isConst(1))
     return a;
+  if (a->op == Op::Const && b->op == Op::Const)
+    return constant(a->value * b->value);
   BL_ASSERT(a->type == b->type, "mul: type mismatch");
   if (b->id < a->id)
     std::swap(a, b);
@@ -201,6 +233,8 @@ const Expr *Context::mul(const Expr *a, const Expr *b) {
 const Expr *Context::scale(double c, const Expr *a) {
   if (c == 1)
     return a;
+  if (a->op == Op::Const)
+    return constant(c * a->value);
   if (a->op == Op::Scale)
     return scale(c * a->value, a->arg(0));
   Expr e = make(Op::Scale, a->type, {a});
@@ -217,13 +251,50 @@ const Expr *Context::loss(bilevel::Loss kind, const Expr *z, const Expr *y,
   return intern(std::move(e));
 }
 
-const Expr *Context::lossGrad(bilevel::Loss kind, const Expr *z,
-                              const Expr *y) {
+const Expr *Context::lossGrad(bilevel::Loss kind, const Expr *z, const Expr *y,
+                              bool mean) {
   BL_ASSERT(z->type == y->type && z->type.isBatch(),
             "loss_grad: type mismatch");
   Expr e = make(Op::LossGrad, z->type, {z, y});
   e.loss = kind;
+  e.value = mean ? 1 : 0;
   return intern(std::move(e));
+}
+
+const Expr *Context::conjugate(ActFn f, const Expr *a) {
+  BL_ASSERT(a->type.isBatch(), "conjugate: operand must be a batch");
+  Expr e = make(Op::Conjugate, Type::scalar(), {a});
+  e.act = f;
+  return intern(std::move(e));
+}
+
+const Expr *Context::sqNorm(const Expr *a) {
+  BL_ASSERT(a->type.isBatch(), "sq_norm: operand must be a batch");
+  return intern(make(Op::SqNorm, Type::scalar(), {a}));
+}
+
+const Expr *Context::perSample(const Expr *a) {
+  BL_ASSERT(a->type.isBatch(), "per_sample: operand must be a batch");
+  return intern(make(Op::PerSample, a->type, {a}));
+}
+
+const Expr *Context::specNorm(const Expr *w) {
+  BL_ASSERT(w->type.kind == Type::Kind::Matrix, "spec_norm: not a matrix");
+  return intern(make(Op::SpecNorm, Type::scalar(), {w}));
+}
+
+const Expr *Context::recip(const Expr *a) {
+  BL_ASSERT(a->type.kind == Type::Kind::Scalar, "recip: not a scalar");
+  if (a->op == Op::Const)
+    return constant(1 / a->value);
+  return intern(make(Op::Recip, Type::scalar(), {a}));
+}
+
+const Expr *Context::scaleBy(const Expr *s, const Expr *a) {
+  BL_ASSERT(s->type.kind == Type::Kind::Scalar, "scale_by: not a scalar");
+  if (s->op == Op::Const)
+    return scale(s->value, a);
+  return intern(make(Op::ScaleBy, a->type, {s, a}));
 }
 
 const Expr *Context::potential(ActFn f, const Expr *z) {
@@ -298,10 +369,28 @@ Context::substitute(const Expr *e,
       r = loss(n->loss, args[0], args[1], n->loc);
       break;
     case Op::LossGrad:
-      r = lossGrad(n->loss, args[0], args[1]);
+      r = lossGrad(n->loss, args[0], args[1], n->value == 1);
       break;
     case Op::Potential:
       r = potential(n->act, args[0]);
+      break;
+    case Op::Conjugate:
+      r = conjugate(n->act, args[0]);
+      break;
+    case Op::SqNorm:
+      r = sqNorm(args[0]);
+      break;
+    case Op::PerSample:
+      r = perSample(args[0]);
+      break;
+    case Op::SpecNorm:
+      r = specNorm(args[0]);
+      break;
+    case Op::Recip:
+      r = recip(args[0]);
+      break;
+    case Op::ScaleBy:
+      r = scaleBy(args[0], args[1]);
       break;
     case Op::Inner:
       r = inner(args[0], args[1]);

@@ -13,8 +13,19 @@
 //    entry; AddBias broadcasts a Vector over the batch.
 //  - Loss is the batch MEAN of the per-sample loss; LossGrad is its gradient
 //    with respect to z, so it already carries the 1/N factor.
-//  - Scalar-valued reductions (Loss, Potential, Inner) sum over units and
-//    average over the batch, so that objectives are per-sample means.
+//  - Scalar-valued reductions (Loss, Potential, Conjugate, Inner, SqNorm)
+//    sum over units and average over the batch, so that objectives are
+//    per-sample means. Potential is Σ G(z), Conjugate Σ G*(a), SqNorm ½‖e‖².
+//  - LossGrad carries 1/N when its `value` is 1 (the gradient of the mean)
+//    and not when it is 0 (the per-sample gradient, used to derive block
+//    updates); PerSample(e) is e/N.
+//  - Scalars may also be runtime values: SpecNorm(W) is the spectral norm
+//    ‖W‖₂ (by power iteration), Recip(s) is 1/s, and ScaleBy(s, e) scales a
+//    batch by a scalar expression.
+//  - A state variable's `tag` tells the copies made by relaxations apart:
+//    "" (the original), "+" (the min copy), "-" (the max copy); a trailing
+//    "°" marks the copy's value at the start of the last inference sweep.
+//    `branch` numbers the independent relaxations of a centered rule.
 //  - OuterSum(d, z) = Σ_n d_n z_nᵀ (a Matrix); ColSum(d) = Σ_n d_n (a
 //    Vector). They are how parameter gradients leave the batch.
 //  - Expressions are immutable and hash-consed by a Context: building the
@@ -74,9 +85,15 @@ enum class Op {
   Loss,
   LossGrad,
   Potential,
+  Conjugate,
   Inner,
+  SqNorm,
   OuterSum,
   ColSum,
+  PerSample,
+  SpecNorm,
+  Recip,
+  ScaleBy,
 };
 
 /// The stable lower-case name of an op, used by printers and JSON.
@@ -98,6 +115,8 @@ public:
   // Attributes; which are meaningful depends on op.
   std::string name; ///< Var: base name ("W", "z", "x")
   int index = -1;   ///< Var: layer subscript, -1 for none
+  std::string tag;  ///< Var: "", "+" or "-" (see the header comment)
+  int branch = 0;   ///< Var: which relaxation of a centered rule
   Role role = Role::Data;
   double value = 0;                        ///< Const, and the factor of Scale
   ActFn act;                               ///< Act, ActDeriv, Potential
@@ -109,7 +128,7 @@ public:
   const Expr *arg(size_t i) const { return args[i]; }
   bool isConst(double v) const { return op == Op::Const && value == v; }
   bool isElementwise() const;
-  /// The variable's printable identifier, e.g. "W1", "z2", "x".
+  /// The variable's printable identifier, e.g. "W1", "z2", "zp2", "x".
   std::string varId() const;
 };
 
@@ -125,6 +144,8 @@ public:
 
   const Expr *var(std::string name, int index, Role role, Type type,
                   SourceLoc loc = {});
+  /// A copy of the state variable \p v with another tag and branch.
+  const Expr *stateCopy(const Expr *v, std::string tag, int branch = 0);
   const Expr *constant(double v);
   const Expr *linear(const Expr *w, const Expr *z);
   const Expr *linearT(const Expr *w, const Expr *v);
@@ -137,9 +158,17 @@ public:
   const Expr *scale(double c, const Expr *a);
   const Expr *loss(bilevel::Loss kind, const Expr *z, const Expr *y,
                    SourceLoc loc = {});
-  const Expr *lossGrad(bilevel::Loss kind, const Expr *z, const Expr *y);
+  /// ∇_z ℓ, divided by N when \p mean (the gradient of the batch mean).
+  const Expr *lossGrad(bilevel::Loss kind, const Expr *z, const Expr *y,
+                       bool mean = true);
   const Expr *potential(ActFn f, const Expr *z);
+  const Expr *conjugate(ActFn f, const Expr *a);
   const Expr *inner(const Expr *a, const Expr *b);
+  const Expr *sqNorm(const Expr *e);
+  const Expr *perSample(const Expr *e);
+  const Expr *specNorm(const Expr *w);
+  const Expr *recip(const Expr *s);
+  const Expr *scaleBy(const Expr *s, const Expr *e);
   const Expr *outerSum(const Expr *d, const Expr *z);
   const Expr *colSum(const Expr *d);
 

@@ -162,8 +162,18 @@ std::string Printer::render(const Expr *e, int context, bool expand) const {
   std::string sumN = tex ? "\\textstyle\\sum_n " : "Σₙ ";
 
   switch (e->op) {
-  case Op::Var:
-    return name(Name{e->name, e->index, false});
+  case Op::Var: {
+    bool snapshot = e->tag.ends_with("°");
+    std::string sign = e->tag.substr(0, 1);
+    std::string tag = e->tag.empty() ? ""
+                      : tex          ? "^{" + sign + "}"
+                      : sign == "+"  ? "⁺"
+                                     : "⁻";
+    std::string prime = e->branch ? (tex ? "'" : "′") : "";
+    std::string sub = Printer::sub(e->index);
+    return e->name + tag + prime + sub +
+           (snapshot ? (tex ? "^{\\circ}" : "°") : "");
+  }
   case Op::Const:
     return e->value < 0 ? wrap(Sum, fmt::format("{}", e->value))
                         : fmt::format("{}", e->value);
@@ -200,6 +210,24 @@ std::string Printer::render(const Expr *e, int context, bool expand) const {
     return (tex ? "G_{" + actName(e->act) + "}\\left("
                 : "G_" + actName(e->act) + "(") +
            r(e->arg(0), 0) + (tex ? "\\right)" : ")");
+  case Op::Conjugate:
+    return (tex ? "G^*_{" + actName(e->act) + "}\\left("
+                : "G*_" + actName(e->act) + "(") +
+           r(e->arg(0), 0) + (tex ? "\\right)" : ")");
+  case Op::SqNorm:
+    return tex ? "\\tfrac12\\left\\|" + r(e->arg(0), 0) + "\\right\\|^2"
+               : "½‖" + r(e->arg(0), 0) + "‖²";
+  case Op::PerSample:
+    return wrap(Product, r(e->arg(0), Product) + (tex ? " / N" : " / N"));
+  case Op::SpecNorm:
+    return tex ? "\\|" + r(e->arg(0), 0) + "\\|_2"
+               : "‖" + r(e->arg(0), 0) + "‖₂";
+  case Op::Recip:
+    return tex ? "\\frac{1}{" + r(e->arg(0), 0) + "}"
+               : wrap(Product, "1/" + r(e->arg(0), Atom));
+  case Op::ScaleBy:
+    return wrap(Product, r(e->arg(0), Product) + (tex ? "\\," : "·") +
+                             r(e->arg(1), Product + 1));
   case Op::Inner:
     return (tex ? "\\left\\langle " : "⟨") + r(e->arg(0), 0) + ", " +
            r(e->arg(1), 0) + (tex ? "\\right\\rangle" : "⟩");
@@ -223,6 +251,8 @@ nlohmann::json Printer::json(const Expr *e, bool expand) const {
   switch (e->op) {
   case Op::Var:
     j["name"] = e->varId();
+    if (!e->tag.empty())
+      j["tag"] = e->tag;
     j["role"] = e->role == Role::Param   ? "param"
                 : e->role == Role::State ? "state"
                                          : "data";
@@ -234,6 +264,7 @@ nlohmann::json Printer::json(const Expr *e, bool expand) const {
   case Op::Act:
   case Op::ActDeriv:
   case Op::Potential:
+  case Op::Conjugate:
     j["activation"] = activationId(e->act.kind);
     if (e->act.kind == Activation::LeakyRelu)
       j["slope"] = e->act.slope;

@@ -51,10 +51,11 @@ public:
   /// The human name of a potential G_f, e.g. "½‖z‖² + ι(z ≥ 0)".
   std::string potentialDefinition(const ActFn &f) const;
   std::string actName(const ActFn &f) const;
+  /// A subscript: ₁₂ in text, _{12} in LaTeX; "" for a negative index.
+  std::string sub(int index) const;
 
 private:
   std::string render(const Expr *e, int context, bool expand) const;
-  std::string sub(int index) const;
   std::string lossName(bilevel::Loss l) const;
 
   Format format;

@@ -15,6 +15,7 @@ NestedProgram buildNestedProgram(Context &ctx, const Spec &spec) {
   NestedProgram p;
   p.networkName = net.name;
   p.loss = net.loss;
+  p.states = net.states;
   p.x = ctx.var("x", -1, Role::Data, Type::batch(net.inputSize), net.loc);
 
   const Expr *below = p.x;
@@ -30,10 +31,20 @@ NestedProgram buildNestedProgram(Context &ctx, const Spec &spec) {
     lv.weight = ctx.var("W", k, Role::Param, Type::matrix(layer.size, width),
                         layer.loc);
     lv.bias = ctx.var("b", k, Role::Param, Type::vector(layer.size), layer.loc);
-    lv.state = ctx.var("z", k, Role::State, Type::batch(layer.size), layer.loc);
-    lv.input = ctx.addBias(ctx.linear(lv.weight, below), lv.bias);
-    lv.energy =
-        ctx.sub(ctx.potential(lv.act, lv.state), ctx.inner(lv.input, lv.state));
+    if (net.states == StateModel::PreActivation) {
+      // Predictive coding: u_k ∈ argmin ½‖u − W_k f_{k-1}(u_{k-1}) − b_k‖².
+      const Expr *fed = k == 1 ? below : ctx.act(p.levels.back().act, below);
+      lv.state =
+          ctx.var("u", k, Role::State, Type::batch(layer.size), layer.loc);
+      lv.input = ctx.addBias(ctx.linear(lv.weight, fed), lv.bias);
+      lv.energy = ctx.sqNorm(ctx.sub(lv.state, lv.input));
+    } else {
+      lv.state =
+          ctx.var("z", k, Role::State, Type::batch(layer.size), layer.loc);
+      lv.input = ctx.addBias(ctx.linear(lv.weight, below), lv.bias);
+      lv.energy = ctx.sub(ctx.potential(lv.act, lv.state),
+                          ctx.inner(lv.input, lv.state));
+    }
     p.params.push_back(lv.weight);
     p.params.push_back(lv.bias);
     p.levels.push_back(lv);
@@ -42,7 +53,11 @@ NestedProgram buildNestedProgram(Context &ctx, const Spec &spec) {
   }
 
   p.y = ctx.var("y", -1, Role::Data, Type::batch(width), net.lossLoc);
-  p.objective = ctx.loss(net.loss, below, p.y, net.lossLoc);
+  // With pre-activation states the network's output is f_L(u_L).
+  const Expr *out = net.states == StateModel::PreActivation
+                        ? ctx.act(p.levels.back().act, below)
+                        : below;
+  p.objective = ctx.loss(net.loss, out, p.y, net.lossLoc);
   return p;
 }
 

@@ -6,6 +6,9 @@
 //   subject to  z_k ∈ argmin_z E_k(z; a_k),  a_k = W_k z_{k-1} + b_k,
 //               E_k(z; a) = G_k(z) − ⟨a, z⟩,  k = L, …, 1,   z_0 = x.
 //
+// With pre-activation states (predictive coding) the levels are
+// u_k ∈ argmin ½‖u − W_k f_{k-1}(u_{k-1}) − b_k‖² and the loss is ℓ(f_L(u_L)).
+//
 // Each Level keeps its energy as an expression over its own state variable,
 // so that rules (closed-form solution, relaxations) can inspect it. States
 // and parameters are Var expressions of the program's Context.
@@ -40,6 +43,7 @@ struct NestedProgram {
   const Expr *objective = nullptr;  ///< ℓ(z_L; y)
   std::vector<Level> levels;        ///< k = 1..L
   std::vector<const Expr *> params; ///< W1, b1, W2, b2, ... (ABI order)
+  StateModel states = StateModel::PostActivation;
 
   const Level &top() const { return levels.back(); }
 };

@@ -9,7 +9,13 @@
 //                 into which every single-use elementwise operand is fused;
 //  - ColSum:      Σ_n over the batch rows (bias gradients);
 //  - SoftmaxGrad: the row-wise (softmax(z) − y)/N of cross-entropy;
-//  - LossSum:     the batch-mean loss, a scalar for the step report.
+//  - LossSum:     the batch-mean loss, a scalar for the step report;
+//  - SpecNorm:    ‖W‖₂ by power iteration (a runtime call), into a scalar;
+//  - Copy:        a block's initial value;
+//  - Assign:      a block's new value, accumulating the relative change;
+//  - SweepBegin/SweepEnd: the loop of an inference phase (or of one
+//                 block's inner iterations), left early when the relative
+//                 change falls below its tolerance.
 //
 // Buffers are either bound to the function's arguments (parameters, x, y,
 // outputs, gradients) or temporaries carved from the workspace. A batch
@@ -31,14 +37,26 @@ struct Buffer {
   enum class Kind { Param, Input, Target, Output, Gradient, Temp };
   std::string name;
   Kind kind = Kind::Temp;
-  bool batch = true; ///< N rows (else `rows` rows)
-  int64_t rows = 1;  ///< for non-batch buffers
+  bool batch = true;   ///< N rows (else `rows` rows)
+  bool scalar = false; ///< a single value
+  int64_t rows = 1;    ///< for non-batch buffers
   int64_t cols = 1;
   int argIndex = -1; ///< Param/Gradient: index into the parameter list
 };
 
 struct Kernel {
-  enum class Kind { Gemm, Loop, ColSum, SoftmaxGrad, LossSum };
+  enum class Kind {
+    Gemm,
+    Loop,
+    ColSum,
+    SoftmaxGrad,
+    LossSum,
+    SpecNorm,
+    Copy,
+    Assign,
+    SweepBegin,
+    SweepEnd
+  };
   Kind kind = Kind::Loop;
   int out = -1;               ///< buffer written (-1 for LossSum)
   const Expr *expr = nullptr; ///< the node this kernel computes
@@ -54,6 +72,12 @@ struct Kernel {
   int src = -1, target = -1;
 
   std::string fusion; ///< what was fused, for the kernels printout
+
+  // SweepBegin: the loop's bounds and name.
+  int64_t maxIterations = 0;
+  double tol = 0;
+  bool inner = false; ///< a block's own iterations, not a phase's sweeps
+  std::string label;
 };
 
 struct Function {

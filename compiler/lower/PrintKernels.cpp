@@ -30,6 +30,16 @@ const char *kindName(Kernel::Kind k) {
     return "softmax-grad";
   case Kernel::Kind::LossSum:
     return "loss";
+  case Kernel::Kind::SpecNorm:
+    return "spec-norm";
+  case Kernel::Kind::Copy:
+    return "copy";
+  case Kernel::Kind::Assign:
+    return "assign";
+  case Kernel::Kind::SweepBegin:
+    return "repeat";
+  case Kernel::Kind::SweepEnd:
+    return "end";
   }
   BL_UNREACHABLE("unknown kernel kind");
 }
@@ -78,6 +88,20 @@ std::string describe(const Function &fn, const Kernel &k, Format format) {
     return fmt::format("(softmax({}) − {}) / N", buf(k.src), buf(k.target));
   case Kernel::Kind::LossSum:
     return fmt::format("mean ℓ({}; {})", buf(k.src), buf(k.target));
+  case Kernel::Kind::SpecNorm:
+    return fmt::format("‖{}‖₂ (power iteration)", buf(k.src));
+  case Kernel::Kind::Copy:
+    return buf(k.src);
+  case Kernel::Kind::Assign:
+    return buf(k.src) + " (accumulating the relative change)";
+  case Kernel::Kind::SweepBegin:
+    return k.inner ? fmt::format("at most {} times until converged",
+                                 k.maxIterations)
+                   : fmt::format("{}: at most {} sweeps until the relative "
+                                 "change < {}",
+                                 k.label, k.maxIterations, k.tol);
+  case Kernel::Kind::SweepEnd:
+    return "";
   }
   BL_UNREACHABLE("unknown kernel kind");
 }
@@ -91,12 +115,23 @@ void printFunction(const Function &fn, std::ostream &os) {
       any = true;
     }
   os << (any ? "\n" : " none\n");
-  int i = 0;
+  int i = 0, depth = 0;
   for (const Kernel &k : fn.kernels) {
+    if (k.kind == Kernel::Kind::SweepEnd) {
+      --depth;
+      continue;
+    }
+    std::string indent(2 * depth, ' ');
+    if (k.kind == Kernel::Kind::SweepBegin) {
+      os << "  " << indent << "repeat " << describe(fn, k, Format::Text)
+         << "\n";
+      ++depth;
+      continue;
+    }
     std::string lhs = k.out >= 0 ? fn.buffers[k.out].name : "loss";
     std::string line =
-        fmt::format("  k{:<3}{:<13}{} = {}", ++i, kindName(k.kind), lhs,
-                    describe(fn, k, Format::Text));
+        fmt::format("  {}k{:<3}{:<13}{} = {}", indent, ++i, kindName(k.kind),
+                    lhs, describe(fn, k, Format::Text));
     if (!k.fusion.empty())
       line += "    [fused: " + k.fusion + "]";
     os << line << "\n";

@@ -11,6 +11,7 @@
 
 #include "codegen/ProjectEmitter.h"
 #include "derive/PrintUpdates.h"
+#include "tool/Check.h"
 #include "tool/Driver.h"
 #include "tool/Jit.h"
 
@@ -286,6 +287,25 @@ int evalCommand(const Options &o, SourceManager &sources,
   return 0;
 }
 
+int checkCommand(const Options &o, SourceManager &sources,
+                 DiagnosticEngine &diags) {
+  std::string error;
+  std::optional<CheckResult> r =
+      checkMethod(o.spec, o.overrides, o.betas, {}, sources, diags, &error);
+  if (!r) {
+    if (!error.empty())
+      fail(error);
+    return diags.hasErrors() ? kSpecError : kDataError;
+  }
+  std::ostringstream text;
+  printCheck(*r, o.format == Format::Json, text);
+  if (o.output.empty())
+    std::cout << text.str();
+  else
+    writeFileAtomic(o.output, text.str());
+  return 0;
+}
+
 } // namespace
 
 int runCommand(const Options &o, SourceManager &sources,
@@ -301,6 +321,8 @@ int runCommand(const Options &o, SourceManager &sources,
       return gradCommand(o, sources, diags);
     if (o.command == "eval")
       return evalCommand(o, sources, diags);
+    if (o.command == "check")
+      return checkCommand(o, sources, diags);
   } catch (const rt::Error &e) {
     fail(e.what());
     return kDataError;

@@ -41,13 +41,19 @@ bool Compilation::run(const CompileRequest &request) {
     return false;
   if (request.precisionBytes)
     spec_->train.precisionBytes = *request.precisionBytes;
+  // Predictive coding is defined on pre-activation states with quadratic
+  // energies (reformulation.md §4.2): the preset selects that energy model.
+  if (spec_->method.preset == "pcn")
+    spec_->network.states = StateModel::PreActivation;
 
   try {
     // The nested program of reformulation.md §1.
     nested_ = ir::buildNestedProgram(ctx, *spec_);
 
     // The method's rules, then its updates.
-    derived_ = derive::deriveMethod(ctx, nested_, spec_->method);
+    derived_ = derive::deriveMethod(
+        ctx, nested_, *spec_,
+        request.tighterInference ? &*request.tighterInference : nullptr);
 
     // Kernels and C++.
     kernels_ = lower::lowerMethod(nested_, derived_);
@@ -78,13 +84,7 @@ void Compilation::print(const std::string &stage, Format format,
   if (stage == "nested") {
     ir::printNested(nested_, format, os);
   } else if (stage == "relaxed") {
-    // Back-propagation relaxes nothing: it is the limit β → 0 in which
-    // every relaxed level is exact, so the relaxed program is the nested one.
-    if (format == Format::Text)
-      os << "method " << derived_.method
-         << " applies no relaxation: it eliminates every level exactly "
-            "(rule limit-bp)\n\n";
-    ir::printNested(nested_, format, os);
+    rules::printRelaxed(nested_, derived_.relaxed, format, os);
   } else if (stage == "eliminated") {
     derive::printEliminated(nested_, derived_, format, os);
   } else if (stage == "updates") {

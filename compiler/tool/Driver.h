@@ -28,6 +28,8 @@ struct CompileRequest {
   std::string specPath;
   std::vector<std::string> overrides; ///< --set KEY=VALUE
   std::optional<int> precisionBytes;  ///< overrides train.precision
+  /// Run iterative inference to this sweep cap and tolerance (for check).
+  std::optional<InferSpec> tighterInference;
 };
 
 /// Every stage of one spec's compilation.

@@ -13,6 +13,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
 
 namespace bilevel {
 
@@ -32,6 +35,8 @@ commands
               --params P.npz --batch B.npz -o G.npz
   eval SPEC   loss and accuracy of saved parameters on the test split
               --params P.npz [--data NAME|PATH] [--limit N]
+  check SPEC  the method's gradient against back-propagation's, per beta
+              --beta 1e-1,1e-2,1e-3  [--format text|json]
 
 options for every command
   --set KEY=VALUE   override the spec (train.epochs=1, method.beta=0.1, ...)
@@ -63,7 +68,7 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string *error) {
   Options o;
   std::vector<std::string> args(argv + 1, argv + argc);
   static const std::vector<std::string> commands = {"show", "emit", "train",
-                                                    "grad", "eval"};
+                                                    "grad", "eval", "check"};
   size_t i = 0;
   auto value = [&](const std::string &flag) -> std::optional<std::string> {
     if (i + 1 >= args.size()) {
@@ -153,6 +158,23 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string *error) {
         return std::nullopt;
       }
       o.precisionBytes = *v == "float64" ? 8 : 4;
+    } else if (a == "--beta") {
+      if (!(v = value(a)))
+        return std::nullopt;
+      o.betas.clear();
+      std::string item;
+      std::stringstream list(*v);
+      while (std::getline(list, item, ',')) {
+        char *end = nullptr;
+        double b = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !std::isfinite(b) || b == 0) {
+          *error = "--beta takes a comma-separated list of nonzero numbers, "
+                   "got '" +
+                   *v + "'";
+          return std::nullopt;
+        }
+        o.betas.push_back(b);
+      }
     } else if (a == "--trace-rules") {
       o.traceRules = true;
     } else if (a == "--quiet" || a == "-q") {

@@ -17,7 +17,7 @@
 namespace bilevel {
 
 struct Options {
-  std::string command; ///< show, emit, train, grad, eval
+  std::string command; ///< show, emit, train, grad, eval, check
   std::string spec;
   std::string stage = "nested";
   Format format = Format::Text;
@@ -28,6 +28,7 @@ struct Options {
   std::string runDir;    ///< --out DIR (train)
   std::optional<int> precisionBytes;
   std::vector<std::string> overrides; ///< --set, --data, --epochs, ...
+  std::vector<double> betas = {1e-1, 1e-2, 1e-3}; ///< --beta (check)
   int64_t limit = -1; ///< --limit N: use the first N samples of each split
   bool quiet = false;
   bool traceRules = false;

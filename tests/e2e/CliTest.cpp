@@ -86,7 +86,8 @@ TEST_CASE("show writes stages to stdout or to -o", "[cli]") {
   CHECK(o.out.empty());
   CHECK_THAT(slurp(dir / "n.json"), Catch::Contains("\"stage\": \"nested\""));
   RunResult trace = bilevelc("show t.bl --stage updates --trace-rules", dir);
-  CHECK_THAT(trace.err, Catch::Contains("rule limit-bp: level 1 (h)"));
+  CHECK_THAT(trace.err,
+             Catch::Contains("rule limit-bp[h]: z₁ = tanh(W₁ x + b₁)"));
   CHECK_THAT(trace.err, Catch::Contains("rule reverse-mode"));
 }
 

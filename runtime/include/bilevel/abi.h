@@ -37,16 +37,23 @@ void blrt_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                    float alpha, const float *a, int64_t lda, const float *b,
                    int64_t ldb, float beta, float *c, int64_t ldc);
 void blrt_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                   double alpha, const double *a, int64_t lda,
-                   const double *b, int64_t ldb, double beta, double *c,
-                   int64_t ldc);
+                   double alpha, const double *a, int64_t lda, const double *b,
+                   int64_t ldb, double beta, double *c, int64_t ldc);
+
+/* An estimate of the spectral norm ‖W‖₂ of the row-major [rows, cols]
+ * matrix w by power iteration on WᵀW from a fixed start (deterministic).
+ * scratch holds rows + cols values. Used for Lipschitz step sizes. */
+double blrt_spectral_norm_f32(const float *w, int64_t rows, int64_t cols,
+                              float *scratch);
+double blrt_spectral_norm_f64(const double *w, int64_t rows, int64_t cols,
+                              double *scratch);
 
 enum blrt_loss { BLRT_LOSS_MSE = 0, BLRT_LOSS_SOFTMAX_CE = 1 };
 
 enum blrt_init {
-  BLRT_INIT_ZERO = 0,           /* biases */
-  BLRT_INIT_HE_NORMAL = 1,      /* N(0, 2 / fan_in): relu-like layers */
-  BLRT_INIT_GLOROT_UNIFORM = 2  /* U(+-sqrt(6 / (fan_in + fan_out))) */
+  BLRT_INIT_ZERO = 0,          /* biases */
+  BLRT_INIT_HE_NORMAL = 1,     /* N(0, 2 / fan_in): relu-like layers */
+  BLRT_INIT_GLOROT_UNIFORM = 2 /* U(+-sqrt(6 / (fan_in + fan_out))) */
 };
 
 /* One trainable tensor. Vectors have cols == 1. */
@@ -54,16 +61,16 @@ typedef struct blrt_param_info {
   const char *name; /* "W1", "b1", ... */
   int64_t rows;
   int64_t cols;
-  int32_t init;     /* enum blrt_init */
+  int32_t init; /* enum blrt_init */
   int64_t fan_in;
   int64_t fan_out;
 } blrt_param_info;
 
 /* What one gradient call reports besides the gradient itself. */
 typedef struct blrt_step_report {
-  double loss;      /* mean loss of the batch at the feed-forward prediction */
-  double residual;  /* final inference residual, 0 when there is none */
-  int32_t sweeps;   /* inference sweeps performed, 0 when there are none */
+  double loss;     /* mean loss of the batch at the feed-forward prediction */
+  double residual; /* final inference residual, 0 when there is none */
+  int32_t sweeps;  /* inference sweeps performed, 0 when there are none */
 } blrt_step_report;
 
 typedef struct blrt_model {
@@ -72,7 +79,7 @@ typedef struct blrt_model {
   const char *method;  /* the method's preset or recipe name, for logs */
   int64_t input_size;
   int64_t output_size;
-  int32_t loss;        /* enum blrt_loss */
+  int32_t loss; /* enum blrt_loss */
   int32_t num_params;
   const blrt_param_info *params;
 

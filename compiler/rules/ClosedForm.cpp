@@ -7,11 +7,11 @@
 // assuming it, lets a rule refuse when a relaxation has changed the energy.
 //
 //===----------------------------------------------------------------------===//
-#include "derive/Derive.h"
+#include "rules/Rules.h"
 
 #include "support/Assert.h"
 
-namespace bilevel::derive {
+namespace bilevel::rules {
 
 using ir::Op;
 
@@ -31,9 +31,13 @@ const Expr *solveArgmin(Context &ctx, const Expr *energy, const Expr *z,
                 "variable itself";
     return nullptr;
   }
+  // Quadratic form: ½‖z − c‖², c free of z, is minimised by c.
+  if (energy->op == Op::SqNorm && energy->arg(0)->op == Op::Sub &&
+      energy->arg(0)->arg(0) == z && !ir::dependsOn(energy->arg(0)->arg(1), z))
+    return energy->arg(0)->arg(1);
   if (reason)
-    *reason = "the energy is not of the form G(z) − ⟨a, z⟩";
+    *reason = "the energy is neither G(z) − ⟨a, z⟩ nor ½‖z − c‖²";
   return nullptr;
 }
 
-} // namespace bilevel::derive
+} // namespace bilevel::rules
