@@ -251,9 +251,13 @@ void Emitter::emitInference(const Function &fn, const Kernel &k) {
     open(fmt::format("for (int64_t i = 0; i < {} * {}; ++i)", rows(v), v.cols));
     if (k.kind == Kernel::Kind::Assign) {
       line(fmt::format("real nv = {}[i];", src.name));
+      // The change is measured against how far the state has moved from
+      // its initial value: the gradient is made of that movement.
       line(fmt::format("double diff = (double)nv - (double){}[i];", v.name));
+      line(fmt::format("double moved = (double)nv - (double){}[i];",
+                       fn.buffers[k.target].name));
       for (int d = 0; d < loopDepth; ++d)
-        line(fmt::format("num{0} += diff * diff, den{0} += (double)nv * nv;",
+        line(fmt::format("num{0} += diff * diff, den{0} += moved * moved;",
                          d));
       line(fmt::format("{}[i] = nv;", v.name));
     } else {

@@ -103,6 +103,11 @@ std::vector<Phase> phasesOf(Context &ctx, const rules::Branch &br,
     ph.name = names[i] + suffix;
     ph.sweeps = infer.sweeps;
     ph.tol = infer.tol;
+    // A phase that the next one starts from must be converged well below
+    // the next phase's movement, which is O(β): whatever it leaves
+    // unconverged would otherwise be read as part of the nudge.
+    if (i + 1 < groups.size() && br.beta > 0 && br.beta < 1)
+      ph.tol = infer.tol * br.beta;
     for (const rules::Block *b : groups[i])
       ph.blocks.push_back(deriveBlockUpdate(ctx, br, *b, infer.update, loc));
     phases.push_back(std::move(ph));

@@ -166,7 +166,8 @@ void printSchedule(const ir::NestedProgram &p, const DerivedMethod &d,
   for (const Phase &ph : d.phases)
     os << "  phase " << ++n << "  " << ph.name << "   " << join(blockNames(ph))
        << "   (" << d.eliminated.infer.order << " sweeps: at most " << ph.sweeps
-       << ", until the relative change < " << ph.tol << "; starts from "
+       << ", until a sweep changes the states by < " << ph.tol
+       << " of their distance from the start, which is "
        << (ph.blocks.empty() ? "" : pr.expr(ph.blocks[0].init)) << ")\n";
   os << "  phase " << ++n << "  update      " << join(grads)
      << "   → optimiser\n";

@@ -69,8 +69,10 @@ public:
   /// loops that follow reuse them.
   void hoist(const std::vector<const Expr *> &exprs,
              const std::vector<const Expr *> &blocks);
-  /// Copies the value of \p from into block \p v's buffer.
-  void copy(const Expr *v, const Expr *from, Kernel::Kind kind);
+  /// Copies the value of \p from into block \p v's buffer. An Assign
+  /// measures the change against the distance from \p init.
+  void copy(const Expr *v, const Expr *from, Kernel::Kind kind,
+            const Expr *init = nullptr);
   void beginLoop(std::string label, int64_t max, double tol, bool inner,
                  const std::vector<const Expr *> &blocks);
   void endLoop();
@@ -276,13 +278,17 @@ void FunctionLowering::invalidate(const Expr *v) {
 }
 
 void FunctionLowering::copy(const Expr *v, const Expr *from,
-                            Kernel::Kind kind) {
+                            Kernel::Kind kind, const Expr *init) {
   segment({from});
   Kernel k;
   k.kind = kind;
   k.expr = v;
   k.src = bufferFor(from);
   k.out = bufferFor(v);
+  if (init) {
+    BL_ASSERT(valid.count(init), "a block's initial value must stay valid");
+    k.target = bufferFor(init);
+  }
   push(std::move(k));
   invalidate(v);
   // The new value of from may equal v (a state-free update): keep from
@@ -379,7 +385,7 @@ KernelProgram lowerMethod(const ir::NestedProgram &p,
     for (const derive::BlockUpdate &u : ph.blocks) {
       if (u.inner)
         grad.beginLoop("inner", 50, 0, true, {u.var});
-      grad.copy(u.var, u.update, Kernel::Kind::Assign);
+      grad.copy(u.var, u.update, Kernel::Kind::Assign, u.init);
       if (u.inner)
         grad.endLoop();
     }

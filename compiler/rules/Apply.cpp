@@ -102,6 +102,7 @@ void Relaxer::ovr(const ir::Level &lv, const RuleSpec &r, const RuleSpec *mix,
                        "β = 0 is back-propagation itself: use limit_bp");
   const Expr *plus = ctx.stateCopy(lv.state, "+", branchId);
   const Expr *minus = ctx.stateCopy(lv.state, "-", branchId);
+  br.beta = br.beta == 0 ? std::abs(beta) : std::min(br.beta, std::abs(beta));
 
   // The outer program now sees z⁺, or with mix-input the mix ᾱ of both.
   if (mix) {
@@ -221,6 +222,7 @@ void Relaxer::collapse(const LayerRecipe &g) {
     throw CompileError(o.loc, "rule ovr needs a nonzero, finite beta");
   bool clamp = o.param("clamp", 0) != 0;
   int L = static_cast<int>(p.levels.size());
+  br.beta = std::abs(beta);
 
   if (branchId == 0) {
     out.collapsed = true;

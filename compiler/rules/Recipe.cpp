@@ -103,6 +103,11 @@ expandRecipe(const MethodSpec &m, const NetworkSpec &net, InferSpec *infer) {
   }
   if (p == "ep" || p == "chl") {
     infer->update = "fixed-point";
+    // Two phases, the first to a tight tolerance: allow more sweeps unless
+    // the user chose.
+    for (const MethodParam &mp : m.params)
+      if (mp.name == "sweeps" && !mp.loc.isValid())
+        infer->sweeps = 100;
     std::vector<MethodParam> ps = {{"beta", p == "chl" ? 1.0 : beta, m.loc}};
     if (p == "chl")
       ps.push_back({"clamp", 1, m.loc});

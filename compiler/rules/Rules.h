@@ -58,6 +58,7 @@ struct Term {
 struct Branch {
   double weight = 1;   ///< averaging weight (½ each when centered)
   double betaSign = 1; ///< +1, or −1 for the mirrored branch
+  double beta = 0;     ///< the smallest |β| of its relaxations
   std::vector<Block> blocks;
   std::vector<Term> terms;
 };

@@ -91,7 +91,7 @@ std::optional<CheckResult> checkMethod(
     DiagnosticEngine &diags, std::string *error) {
   InferSpec tight;
   tight.sweeps = 5000;
-  tight.tol = 1e-13;
+  tight.tol = 1e-9;
 
   CompileRequest bp{specPath, overrides, 8, tight};
   bp.overrides.push_back("method=bp");
