@@ -34,6 +34,12 @@ double activationLipschitz(Activation a) {
   return a == Activation::Sigmoid ? 0.25 : 1.0;
 }
 
+bool piecewiseLinear(Activation a) {
+  return a == Activation::Identity || a == Activation::Relu ||
+         a == Activation::HardSigmoid || a == Activation::HardTanh ||
+         a == Activation::LeakyRelu;
+}
+
 bool projectionFamily(Activation a) {
   return a == Activation::Identity || a == Activation::Relu ||
          a == Activation::HardSigmoid || a == Activation::HardTanh;
@@ -107,10 +113,13 @@ const Expr *lipschitzBound(Context &ctx, const Expr *e, const Expr *v) {
   case Op::LossGrad: // z − y, or softmax(z) − y (softmax is 1-Lipschitz)
     return L(0);
   case Op::Mul:
-    // |f′| ≤ Lip(f): a derivative factor free of v is a bounded scale.
+    // |f′| ≤ Lip(f): a derivative factor free of v is a bounded scale, and
+    // so is one of a piecewise-linear f, whose f′ is piecewise constant in
+    // v (the bound then holds on each piece, i.e. almost everywhere).
     for (int i = 0; i < 2; ++i) {
       const Expr *k = e->arg(i), *other = e->arg(1 - i);
-      if (k->op == Op::ActDeriv && !ir::dependsOn(k, v))
+      if (k->op == Op::ActDeriv &&
+          (!ir::dependsOn(k, v) || piecewiseLinear(k->act.kind)))
         return times(ctx, ctx.constant(activationLipschitz(k->act.kind)),
                      lipschitzBound(ctx, other, v));
     }

@@ -35,7 +35,7 @@ gradientOf(const CompileRequest &req, CheckInput &input, SourceManager &sources,
     return std::nullopt;
   if (method)
     *method = c.spec().method.preset;
-  LoadedModel m = loadModel(c.cpp(), req.specPath, true, error);
+  LoadedModel m = loadModel(c.cpp(), req.specPath, true, error, "-O1");
   if (!m.model)
     return std::nullopt;
   const blrt_model &model = *m.model;
@@ -91,7 +91,19 @@ std::optional<CheckResult> checkMethod(
     DiagnosticEngine &diags, std::string *error) {
   InferSpec tight;
   tight.sweeps = 5000;
-  tight.tol = 1e-9;
+  tight.tol = 1e-12;
+
+  {
+    // A method compared with itself says nothing: refuse bp up front.
+    Compilation probe(sources, diags);
+    if (!probe.run({specPath, overrides, 8, tight}))
+      return std::nullopt;
+    if (probe.spec().method.preset == "bp") {
+      *error = "the spec's method is bp, which check uses as the reference; "
+               "choose another method with --set method=NAME(...)";
+      return std::nullopt;
+    }
+  }
 
   CompileRequest bp{specPath, overrides, 8, tight};
   bp.overrides.push_back("method=bp");

@@ -13,9 +13,11 @@ namespace bilevel {
 std::string runtimeIncludeDir() { return BILEVEL_RUNTIME_INCLUDE_DIR; }
 
 LoadedModel loadModel(const std::string &cpp, const std::string &name,
-                      bool useCache, std::string *error) {
+                      bool useCache, std::string *error,
+                      const std::string &optLevel) {
   LoadedModel m;
   jit::CompileOptions opts;
+  opts.optLevel = optLevel;
   opts.includeDirs.push_back(runtimeIncludeDir());
   if (useCache)
     opts.cacheDir = jit::defaultCacheDir();

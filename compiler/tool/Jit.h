@@ -25,8 +25,11 @@ struct LoadedModel {
 
 /// JIT-compiles \p cpp (named \p name in diagnostics). On failure returns
 /// an empty model and the reason in \p error.
+/// \p optLevel is Clang's -O flag: training wants -O2; checks of small
+/// networks compile faster at -O1.
 LoadedModel loadModel(const std::string &cpp, const std::string &name,
-                      bool useCache, std::string *error);
+                      bool useCache, std::string *error,
+                      const std::string &optLevel = "-O2");
 
 /// Where the runtime's public headers are (for generated code).
 std::string runtimeIncludeDir();

@@ -3,6 +3,7 @@
 bl_add_catch_test(numeric_tests LABEL numeric
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/GradientTest.cpp
           ${CMAKE_CURRENT_LIST_DIR}/GradCommandTest.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/MethodsTest.cpp
   LIBS bilevel_driver)
 if(TARGET numeric_tests)
   set_target_properties(numeric_tests PROPERTIES ENABLE_EXPORTS ON)
