@@ -165,10 +165,11 @@ void printSchedule(const ir::NestedProgram &p, const DerivedMethod &d,
      << "   (closed form, one pass, bottom-up)\n";
   for (const Phase &ph : d.phases)
     os << "  phase " << ++n << "  " << ph.name << "   " << join(blockNames(ph))
-       << "   (" << d.eliminated.infer.order << " sweeps: at most " << ph.sweeps
-       << ", until a sweep changes the states by < " << ph.tol
-       << " of their distance from the start, which is "
-       << (ph.blocks.empty() ? "" : pr.expr(ph.blocks[0].init)) << ")\n";
+       << "   (" << d.eliminated.infer.order << " sweeps, at most " << ph.sweeps
+       << ", stopping when a sweep moves the states by less "
+       << "than " << ph.tol << " of their distance from the start; starts "
+       << "from " << (ph.blocks.empty() ? "" : pr.expr(ph.blocks[0].init))
+       << ")\n";
   os << "  phase " << ++n << "  update      " << join(grads)
      << "   → optimiser\n";
   if (d.phases.empty())

@@ -175,23 +175,34 @@ std::string Printer::render(const Expr *e, int context, bool expand) const {
            (snapshot ? (tex ? "^{\\circ}" : "°") : "");
   }
   case Op::Const:
-    return e->value < 0 ? wrap(Sum, fmt::format("{}", e->value))
-                        : fmt::format("{}", e->value);
+    return e->value < 0 ? wrap(Sum, fmt::format("{:.6g}", e->value))
+                        : fmt::format("{:.6g}", e->value);
   case Op::Linear:
     return wrap(Apply, r(e->arg(0), Atom) + " " + r(e->arg(1), Apply + 1));
   case Op::LinearT:
     return wrap(Apply, r(e->arg(0), Atom) + T + " " + r(e->arg(1), Apply + 1));
   case Op::AddBias:
   case Op::Add:
-    return wrap(Sum, r(e->arg(0), Sum) + " + " + r(e->arg(1), Sum));
-  case Op::Sub:
-    return wrap(Sum, r(e->arg(0), Sum) + (tex ? " - " : " − ") +
-                         r(e->arg(1), Sum + 1));
+  case Op::Sub: {
+    // a + (−c)·b prints as a − c·b, and a − (−c)·b as a + c·b.
+    const Expr *b = e->arg(1);
+    bool minus = e->op == Op::Sub;
+    std::string rhs;
+    if (b->op == Op::Scale && b->value < 0 && !(names && names->count(b))) {
+      minus = !minus;
+      rhs = wrap(Product, fmt::format("{:.6g}", -b->value) +
+                              (tex ? "\\," : "·") + r(b->arg(0), Product + 1));
+    } else {
+      rhs = r(b, minus ? Sum + 1 : Sum);
+    }
+    return wrap(Sum, r(e->arg(0), Sum) +
+                         (minus ? (tex ? " - " : " − ") : " + ") + rhs);
+  }
   case Op::Mul:
     return wrap(Product, r(e->arg(0), Product) + (tex ? " \\odot " : " ⊙ ") +
                              r(e->arg(1), Product + 1));
   case Op::Scale:
-    return wrap(Product, fmt::format("{}", e->value) + (tex ? "\\," : "·") +
+    return wrap(Product, fmt::format("{:.6g}", e->value) + (tex ? "\\," : "·") +
                              r(e->arg(0), Product + 1));
   case Op::Act:
     return actName(e->act) + (tex ? "\\left(" : "(") + r(e->arg(0), 0) +

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bilevel::rules {
 
 const std::vector<RuleInfo> &ruleCatalogue() {
@@ -53,11 +55,16 @@ const RuleInfo *findRule(const std::string &id) {
 }
 
 std::string ruleText(const RuleSpec &rule) {
+  // Spelled as in a spec, so that a printed recipe can be pasted into one.
   std::string s = rule.id;
+  std::replace(s.begin(), s.end(), '-', '_');
   if (!rule.params.empty()) {
     std::vector<std::string> ps;
     for (const MethodParam &p : rule.params)
-      ps.push_back(fmt::format("{} = {}", p.name, p.value));
+      ps.push_back(
+          p.name == "centered" || p.name == "clamp"
+              ? fmt::format("{} = {}", p.name, p.value != 0 ? "true" : "false")
+              : fmt::format("{} = {:.6g}", p.name, p.value));
     s += fmt::format("({})", fmt::join(ps, ", "));
   }
   return s;

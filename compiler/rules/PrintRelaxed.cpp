@@ -17,6 +17,8 @@
 
 namespace bilevel::rules {
 
+using ir::Op;
+
 namespace {
 
 std::string blockList(const ir::Printer &pr, const Branch &b, bool max) {
@@ -91,7 +93,14 @@ void printRelaxed(const ir::NestedProgram &p, const RelaxedProgram &r,
       if (tex)
         os << "&\\quad " << (t ? "+ " : "") << pr.expr(term.expr)
            << " &&\\text{" << latexEscape(term.origin) << "}\\\\\n";
-      else
+      else if (t && term.expr->op == Op::Scale && term.expr->value < 0) {
+        // A negative weight reads better as a subtraction.
+        const Expr *inner = term.expr->arg(0);
+        bool sum = inner->op == Op::Add || inner->op == Op::Sub;
+        os << "   − " << fmt::format("{:.6g}", -term.expr->value) << "·"
+           << (sum ? "(" : "") << pr.expr(inner) << (sum ? ")" : "")
+           << "      [" << term.origin << "]\n";
+      } else
         os << "   " << (t ? "+ " : "  ") << pr.expr(term.expr) << "      ["
            << term.origin << "]\n";
     }

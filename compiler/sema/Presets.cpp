@@ -90,7 +90,9 @@ const std::vector<RecipeRule> &recipeRules() {
       {"ovr",
        "ovr",
        {{"beta", ParamType::Real, -kInf, kInf, true, true, 0},
-        flag("centered")}},
+        flag("centered"),
+        // After collapse: the loss is the indicator of z_L = y (CHL).
+        flag("clamp")}},
       {"eliminate_conjugate", "eliminate-conjugate", {}},
       {"eliminate_quadratic", "eliminate-quadratic", {}},
       {"collapse",

@@ -14,6 +14,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,7 +36,9 @@ inline std::string smallSpec(const std::string &hidden,
 
 /// Writes \p text to a fresh file in the temp directory and returns its path.
 inline std::string writeTemp(const std::string &name, const std::string &text) {
-  auto dir = std::filesystem::temp_directory_path() / "bilevel-numeric";
+  // One folder per process: CTest runs test cases in parallel.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("bilevel-numeric-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = dir / name;
   std::ofstream(path) << text;
