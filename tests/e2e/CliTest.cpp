@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "E2eSupport.h"
 
+#include <regex>
+
 using namespace bilevel::test;
 
 TEST_CASE("usage errors exit with 2 and say what is wrong", "[cli]") {
@@ -105,4 +107,71 @@ TEST_CASE("a data path in a spec is relative to the spec file", "[cli]") {
       bilevelc("train specs/t.bl --quiet --out run2 --data data.npz", dir);
   CHECK(cli.status == 3);
   CHECK_THAT(cli.err, Catch::Contains("data.npz"));
+}
+
+TEST_CASE("a rule whose side condition fails is refused at its location",
+          "[cli]") {
+  fs::path dir = scratch("refusal");
+  const char *network = "network n {\n  input x[4]\n  dense h[3] relu\n"
+                        "  dense o[2] identity\n  loss mse\n}\n"
+                        "train {\n  data \"d.npz\"\n}\n";
+  struct Case {
+    const char *method;
+    const char *message;
+  } cases[] = {
+      // z⁻ of h feeds the layer above through the mix: not eliminable.
+      {"method {\n  layers h: ovr(beta = 0.1) then mix_input(alpha = 0.5) "
+       "then eliminate_conjugate\n}\n",
+       "rule eliminate-conjugate cannot apply to layer 'h': z⁻₁ occurs in 2 "
+       "terms, not only in its own energy"},
+      // Post-activation energies are not quadratic.
+      {"method {\n  all: ovr(beta = 0.1) then eliminate_quadratic\n}\n",
+       "rule eliminate-quadratic cannot apply to layer 'o': its energy is "
+       "not ½‖u − c‖²"},
+      // The collapsed energy couples the layers.
+      {"method {\n  all: collapse(gamma = 0.1) then ovr(beta = 0.01) then "
+       "eliminate_conjugate\n}\n",
+       "rule eliminate-conjugate cannot apply after collapse"},
+      // Prox-gradient steps need a projection-type activation.
+      {"method {\n  all: ovr(beta = 0.1) then eliminate_conjugate\n"
+       "  infer(update = prox_gradient)\n}\n",
+       "a prox-gradient step for"},
+  };
+  for (const Case &c : cases) {
+    std::string spec = std::string(network) + c.method;
+    if (std::string(c.method).find("prox_gradient") != std::string::npos)
+      spec.replace(spec.find("relu"), 4, "tanh");
+    writeFile(dir / "r.bl", spec);
+    RunResult r = bilevelc("show r.bl --stage updates", dir);
+    INFO(spec << "\n" << r.err);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains(c.message));
+    CHECK_THAT(r.err, Catch::Contains("r.bl:"));
+  }
+}
+
+TEST_CASE("check reports each beta and the observed order as JSON",
+          "[cli]") {
+  fs::path dir = scratch("check");
+  writeTeacherData(dir / "data.npz", 64, 16);
+  std::string spec = teacherSpec("data.npz", 1);
+  spec.replace(spec.find("method bp"), 9, "method lpom(beta = 0.1)");
+  writeFile(dir / "t.bl", spec);
+  RunResult r = bilevelc("check t.bl --beta 1e-2,1e-3 --format json", dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("\"method\": \"lpom\""));
+  CHECK_THAT(r.out, Catch::Contains("\"rel_error\""));
+  CHECK_THAT(r.out, Catch::Contains("\"cosine\""));
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m,
+                            std::regex("\"order\": ([0-9.eE+-]+)")));
+  CHECK(std::stod(m[1]) > 0.8);
+
+  RunResult bp = bilevelc("check t.bl --set method=bp", dir);
+  CHECK(bp.status == 3);
+  CHECK_THAT(bp.err, Catch::Contains("which check uses as the reference"));
+  RunResult bad = bilevelc("check t.bl --beta 0.1,0", dir);
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--beta takes a comma-separated list"));
 }
