@@ -90,19 +90,22 @@ void printRelaxed(const ir::NestedProgram &p, const RelaxedProgram &r,
          << (maxs.empty() ? "" : "   maximise over " + maxs) << "\n";
     for (size_t t = 0; t < b.terms.size(); ++t) {
       const Term &term = b.terms[t];
-      if (tex)
-        os << "&\\quad " << (t ? "+ " : "") << pr.expr(term.expr)
-           << " &&\\text{" << latexEscape(term.origin) << "}\\\\\n";
-      else if (t && term.expr->op == Op::Scale && term.expr->value < 0) {
-        // A negative weight reads better as a subtraction.
+      // A negative weight reads better as a subtraction.
+      std::string sign = t ? "+ " : (tex ? "" : "  ");
+      std::string body = pr.expr(term.expr);
+      if (t && term.expr->op == Op::Scale && term.expr->value < 0) {
         const Expr *inner = term.expr->arg(0);
         bool sum = inner->op == Op::Add || inner->op == Op::Sub;
-        os << "   − " << fmt::format("{:.6g}", -term.expr->value) << "·"
-           << (sum ? "(" : "") << pr.expr(inner) << (sum ? ")" : "")
-           << "      [" << term.origin << "]\n";
-      } else
-        os << "   " << (t ? "+ " : "  ") << pr.expr(term.expr) << "      ["
-           << term.origin << "]\n";
+        sign = tex ? "- " : "− ";
+        body = fmt::format("{:.6g}", -term.expr->value) + (tex ? "\\," : "·") +
+               (sum ? (tex ? "\\left(" : "(") : "") + pr.expr(inner) +
+               (sum ? (tex ? "\\right)" : ")") : "");
+      }
+      if (tex)
+        os << "&\\quad " << sign << body << " &&\\text{"
+           << latexEscape(term.origin) << "}\\\\\n";
+      else
+        os << "   " << sign << body << "      [" << term.origin << "]\n";
     }
     if (!tex && i + 1 < r.branches.size())
       os << "\n";
