@@ -81,8 +81,7 @@ void benchBatch(const blrt_model &m, int64_t n) {
 
   auto step = [&] {
     blrt_step_report report{};
-    m.gradient(pp.data(), x.data(), y.data(), n, gp.data(), ws.data(),
-               &report);
+    m.gradient(pp.data(), x.data(), y.data(), n, gp.data(), ws.data(), &report);
     adam.step(pw, gw);
   };
   for (int i = 0; i < 20; ++i) // warm up caches and the allocator
@@ -102,17 +101,14 @@ void benchBatch(const blrt_model &m, int64_t n) {
     steps += k;
   }
   std::cout << fmt::format("| {} | {:.0f} | {:.1f} | {:.3f} ms |\n", n,
-                           n / best, stepFlops(m, n) / best * 1e-9,
-                           best * 1e3);
+                           n / best, stepFlops(m, n) / best * 1e-9, best * 1e3);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  CompileRequest req{std::string(BILEVEL_SOURCE_DIR) +
-                         "/examples/fashion_mlp.bl",
-                     {},
-                     4};
+  CompileRequest req{
+      std::string(BILEVEL_SOURCE_DIR) + "/examples/fashion_mlp.bl", {}, 4};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--set" && i + 1 < argc)

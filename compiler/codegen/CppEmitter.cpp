@@ -257,8 +257,7 @@ void Emitter::emitInference(const Function &fn, const Kernel &k) {
       line(fmt::format("double moved = (double)nv - (double){}[i];",
                        fn.buffers[k.target].name));
       for (int d = 0; d < loopDepth; ++d)
-        line(fmt::format("num{0} += diff * diff, den{0} += moved * moved;",
-                         d));
+        line(fmt::format("num{0} += diff * diff, den{0} += moved * moved;", d));
       line(fmt::format("{}[i] = nv;", v.name));
     } else {
       line(fmt::format("{}[i] = {}[i];", v.name, src.name));

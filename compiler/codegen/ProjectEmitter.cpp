@@ -7,21 +7,13 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/ProjectEmitter.h"
 
+#include "support/Json.h"
+
 #include <fmt/format.h>
 
 namespace bilevel::codegen {
 
 namespace {
-
-std::string cppString(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string mainSource(const Spec &spec) {
   const TrainSpec &t = spec.train;
@@ -79,7 +71,7 @@ int main(int argc, char **argv) {{
   return 0;
 }}
 )",
-      fmt::arg("spec", spec.path), fmt::arg("data", cppString(t.data)),
+      fmt::arg("spec", spec.path), fmt::arg("data", quoteLiteral(t.data)),
       fmt::arg("batch", t.batch), fmt::arg("epochs", t.epochs),
       fmt::arg("optimizer", t.optimizer == Optimizer::Adam ? "Adam" : "Sgd"),
       fmt::arg("lr", t.learningRate), fmt::arg("momentum", t.momentum),

@@ -413,14 +413,17 @@ bool dependsOn(const Expr *e, const Expr *v) {
   return std::find(reach.begin(), reach.end(), v) != reach.end();
 }
 
-std::vector<const Expr *> topoOrder(const std::vector<const Expr *> &roots) {
+std::vector<const Expr *>
+topoOrder(const std::vector<const Expr *> &roots,
+          const std::function<bool(const Expr *)> &isLeaf) {
   std::vector<const Expr *> order;
   std::set<const Expr *> seen;
   std::function<void(const Expr *)> visit = [&](const Expr *n) {
     if (!seen.insert(n).second)
       return;
-    for (const Expr *a : n->args)
-      visit(a);
+    if (!isLeaf || !isLeaf(n))
+      for (const Expr *a : n->args)
+        visit(a);
     order.push_back(n);
   };
   for (const Expr *r : roots)

@@ -41,6 +41,7 @@
 #include "support/SourceLoc.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -188,8 +189,11 @@ private:
 bool dependsOn(const Expr *e, const Expr *v);
 
 /// The nodes reachable from \p roots, children before parents, in a
-/// deterministic order.
-std::vector<const Expr *> topoOrder(const std::vector<const Expr *> &roots);
+/// deterministic order. Nodes for which \p isLeaf holds are listed but not
+/// entered.
+std::vector<const Expr *>
+topoOrder(const std::vector<const Expr *> &roots,
+          const std::function<bool(const Expr *)> &isLeaf = {});
 
 } // namespace bilevel::ir
 

@@ -101,19 +101,7 @@ private:
 /// passing through a valid buffer, children first.
 std::vector<const Expr *>
 FunctionLowering::reachable(const std::vector<const Expr *> &roots) {
-  std::vector<const Expr *> order;
-  std::set<const Expr *> seen;
-  std::function<void(const Expr *)> visit = [&](const Expr *n) {
-    if (!seen.insert(n).second)
-      return;
-    if (!valid.count(n))
-      for (const Expr *a : n->args)
-        visit(a);
-    order.push_back(n);
-  };
-  for (const Expr *r : roots)
-    visit(r);
-  return order;
+  return ir::topoOrder(roots, [&](const Expr *n) { return valid.count(n); });
 }
 
 bool FunctionLowering::fusesBiasGemm(const Expr *n) const {
@@ -277,8 +265,8 @@ void FunctionLowering::invalidate(const Expr *v) {
       ++it;
 }
 
-void FunctionLowering::copy(const Expr *v, const Expr *from,
-                            Kernel::Kind kind, const Expr *init) {
+void FunctionLowering::copy(const Expr *v, const Expr *from, Kernel::Kind kind,
+                            const Expr *init) {
   segment({from});
   Kernel k;
   k.kind = kind;

@@ -96,12 +96,13 @@ std::string describe(const Function &fn, const Kernel &k, Format format) {
     return fmt::format("{} (change measured against the distance from {})",
                        buf(k.src), buf(k.target));
   case Kernel::Kind::SweepBegin:
-    return k.inner ? fmt::format("at most {} times until converged",
-                                 k.maxIterations)
-                   : fmt::format("{}: at most {} sweeps until a sweep changes the "
-                                 "states by < {} of their distance from the "
-                                 "start",
-                                 k.label, k.maxIterations, k.tol);
+    return k.inner
+               ? fmt::format("at most {} times until converged",
+                             k.maxIterations)
+               : fmt::format("{}: at most {} sweeps until a sweep changes the "
+                             "states by < {} of their distance from the "
+                             "start",
+                             k.label, k.maxIterations, k.tol);
   case Kernel::Kind::SweepEnd:
     return "";
   }

@@ -16,7 +16,7 @@ const std::vector<RuleInfo> &ruleCatalogue() {
   // clang-format off
   static const std::vector<RuleInfo> rules = {
     {"ovr",
-     "Φ(z) s.t. z ∈ argmin E  ⟶  min_{z⁺} max_{z⁻} Φ(z⁺) + (1/β)[E(z⁺) − E(z⁻)]",
+     "Φ(z), z ∈ argmin E ⟶ min_{z⁺} max_{z⁻} Φ(z⁺) + (1/β)[E(z⁺) − E(z⁻)]",
      "the level is an argmin constraint of the current program; β ≠ 0 "
      "(β < 0 swaps min and max)",
      "beta, centered"},
@@ -31,15 +31,15 @@ const std::vector<RuleInfo> &ruleCatalogue() {
      "of u⁻",
      ""},
     {"collapse",
-     "z_k ∈ argmin E_k, k = L..1  ⟶  z ∈ argmin Σ_k γ^{k−L} E_k(z_k; W_k z_{k−1} + b_k)",
+     "z_k ∈ argmin E_k, k = L..1 ⟶ z ∈ argmin Σ_k γ^{k−L} E_k(z_k; a_k)",
      "applies to every layer at once, before any other rule; 0 < γ ≤ 1",
      "gamma"},
     {"mix-input",
-     "the layer above reads s̄ = α z⁺ + (1−α) z⁻, the loss becomes αℓ(z⁺) + (1−α)ℓ(z⁻)",
+     "the layer above reads α z⁺ + (1−α) z⁻; the loss is αℓ(z⁺) + (1−α)ℓ(z⁻)",
      "follows an ovr of the same layer; 0 ≤ α ≤ 1",
      "alpha"},
     {"limit-bp",
-     "z ∈ argmin G(z) − ⟨a, z⟩  ⟶  z = ∇G*(a) = f(a)   (and ½‖z − c‖² ⟶ z = c)",
+     "z ∈ argmin G(z) − ⟨a, z⟩ ⟶ z = ∇G*(a) = f(a); ½‖z − c‖² ⟶ z = c",
      "the energy has one of these closed-form minimisers; alone in its group",
      ""},
   };

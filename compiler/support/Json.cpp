@@ -98,4 +98,14 @@ std::string latexEscape(std::string_view text) {
   return out;
 }
 
+std::string quoteLiteral(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 } // namespace bilevel

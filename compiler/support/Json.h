@@ -20,6 +20,10 @@ size_t utf8SequenceLength(std::string_view text, size_t i);
 /// \p text as a JSON string literal, quotes included.
 std::string jsonQuote(std::string_view text);
 
+/// \p text as a double-quoted literal with `"` and `\` escaped: the form a
+/// spec string and a C++ string literal share.
+std::string quoteLiteral(std::string_view text);
+
 /// \p text with LaTeX special characters escaped, for use in text mode.
 std::string latexEscape(std::string_view text);
 

@@ -58,6 +58,14 @@ void writeFileAtomic(const fs::path &path, const std::string &text) {
   fs::rename(tmp, path);
 }
 
+/// An artefact goes to -o FILE when given, else to standard output.
+void writeArtefact(const Options &o, const std::string &text) {
+  if (o.output.empty())
+    std::cout << text;
+  else
+    writeFileAtomic(o.output, text);
+}
+
 /// runs/<spec stem>, or the first of runs/<stem>-2, -3, ... that is free.
 fs::path freshRunDir(const std::string &spec) {
   std::string stem = fs::path(spec).stem().string();
@@ -118,10 +126,7 @@ int showCommand(const Options &o, SourceManager &sources,
       derive::printTrace(c.derived(), std::cerr);
     c.print(o.stage, o.format, text);
   }
-  if (o.output.empty())
-    std::cout << text.str();
-  else
-    writeFileAtomic(o.output, text.str());
+  writeArtefact(o, text.str());
   return 0;
 }
 
@@ -139,10 +144,7 @@ int emitCommand(const Options &o, SourceManager &sources,
               << o.project << "/build)\n";
     return 0;
   }
-  if (o.output.empty())
-    std::cout << c.cpp();
-  else
-    writeFileAtomic(o.output, c.cpp());
+  writeArtefact(o, c.cpp());
   return 0;
 }
 
@@ -299,10 +301,7 @@ int checkCommand(const Options &o, SourceManager &sources,
   }
   std::ostringstream text;
   printCheck(*r, o.format == Format::Json, text);
-  if (o.output.empty())
-    std::cout << text.str();
-  else
-    writeFileAtomic(o.output, text.str());
+  writeArtefact(o, text.str());
   return 0;
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "tool/Options.h"
 
+#include "support/Json.h"
 #include "tool/Driver.h"
 
 #include <fmt/format.h>
@@ -46,16 +47,6 @@ options for every command
 }
 
 namespace {
-
-std::string quoted(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 bool parseCount(const std::string &s, int64_t *out) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -134,7 +125,7 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string *error) {
     } else if (a == "--data") {
       if (!(v = value(a)))
         return std::nullopt;
-      o.overrides.push_back("train.data=" + quoted(*v));
+      o.overrides.push_back("train.data=" + quoteLiteral(*v));
     } else if (a == "--epochs") {
       if (!(v = value(a)))
         return std::nullopt;

@@ -150,8 +150,7 @@ TEST_CASE("a rule whose side condition fails is refused at its location",
   }
 }
 
-TEST_CASE("check reports each beta and the observed order as JSON",
-          "[cli]") {
+TEST_CASE("check reports each beta and the observed order as JSON", "[cli]") {
   fs::path dir = scratch("check");
   writeTeacherData(dir / "data.npz", 64, 16);
   std::string spec = teacherSpec("data.npz", 1);
@@ -164,8 +163,7 @@ TEST_CASE("check reports each beta and the observed order as JSON",
   CHECK_THAT(r.out, Catch::Contains("\"rel_error\""));
   CHECK_THAT(r.out, Catch::Contains("\"cosine\""));
   std::smatch m;
-  REQUIRE(std::regex_search(r.out, m,
-                            std::regex("\"order\": ([0-9.eE+-]+)")));
+  REQUIRE(std::regex_search(r.out, m, std::regex("\"order\": ([0-9.eE+-]+)")));
   CHECK(std::stod(m[1]) > 0.8);
 
   RunResult bp = bilevelc("check t.bl --set method=bp", dir);

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -42,7 +44,9 @@ Loaded load(const fs::path &path, std::vector<std::string> overrides = {}) {
 
 /// A fresh temporary directory for one test.
 fs::path tempDir(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() / ("bilevel-frontend-" + name);
+  fs::path dir =
+      fs::temp_directory_path() /
+      ("bilevel-frontend-" + std::to_string(::getpid()) + "-" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

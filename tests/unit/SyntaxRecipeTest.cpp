@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,7 +53,9 @@ struct Loaded {
 /// method text starts on line 8.
 Loaded load(const std::string &method,
             const std::vector<std::string> &overrides = {}) {
-  fs::path dir = fs::temp_directory_path() / "bilevel-recipe";
+  // One folder per process: CTest may run the test cases in parallel.
+  fs::path dir = fs::temp_directory_path() /
+                 ("bilevel-recipe-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::path path = dir / "spec.bl";
   std::ofstream(path, std::ios::binary | std::ios::trunc) << kNetwork << method;
