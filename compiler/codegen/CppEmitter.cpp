@@ -200,10 +200,11 @@ void Emitter::emitFunction(const Function &fn) {
   line("const real inv_n = (real)1 / (real)n;");
   line("(void)inv_n;");
   line("(void)ws;");
-  if (grad) {
-    line("double final_residual = 0;");
-    line("int64_t sweeps_done = 0;");
-  }
+  // Inference loops (in either function) report through these.
+  line("double final_residual = 0;");
+  line("int64_t sweeps_done = 0;");
+  line("(void)final_residual;");
+  line("(void)sweeps_done;");
   for (const Kernel &k : fn.kernels)
     emitKernel(fn, k);
   if (grad) {

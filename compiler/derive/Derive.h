@@ -78,6 +78,9 @@ struct DerivedMethod {
   const Expr *objective = nullptr;     ///< single-level objective (branch 1)
   std::vector<Binding> forward;        ///< a_k, z_k of the feed-forward pass
   const Expr *prediction = nullptr;    ///< test-time output
+  /// Inference that test-time prediction runs first (the free phase of a
+  /// collapsed energy); empty when the prediction is the feed-forward pass.
+  std::vector<Phase> predictPhases;
   const Expr *loss = nullptr;          ///< batch-mean loss at the prediction
   std::vector<Phase> phases;           ///< inference, in order
   std::vector<Binding> adjoints;       ///< shared intermediate adjoints

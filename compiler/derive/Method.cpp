@@ -150,6 +150,18 @@ DerivedMethod deriveMethod(Context &ctx, const ir::NestedProgram &p,
       d.phases.push_back(std::move(ph));
   }
 
+  // Test time: a collapsed energy predicts with its free phase, the
+  // network with feedback it defines (reformulation.md §6); the others
+  // predict with the feed-forward pass.
+  if (d.eliminated.collapsed && !d.phases.empty()) {
+    const Phase &free = d.phases.front();
+    for (const BlockUpdate &u : free.blocks)
+      if (u.var->index == p.top().k) {
+        d.predictPhases = {free};
+        d.prediction = u.var;
+      }
+  }
+
   // 3. The parameter gradient at the inferred states. Each layer's energy
   // is differentiated at the states it had when its own block was last
   // updated: in a top-down sweep the layer below still held its value from

@@ -99,8 +99,11 @@ void printUpdates(const ir::NestedProgram &p, const DerivedMethod &d,
     return;
   }
   os << "updates of method " << d.method << " (network " << p.networkName
-     << ")\n\nforward (also the test-time prediction " << pr.expr(d.prediction)
-     << ")\n";
+     << ")\n\nforward"
+     << (d.predictPhases.empty()
+             ? " (also the test-time prediction " + pr.expr(d.prediction) + ")"
+             : "")
+     << "\n";
   printBindings(pr, d.forward, format, os);
   os << "\nloss\n  " << pr.expr(d.loss, true) << "\n";
   for (const Phase &ph : d.phases) {
@@ -174,8 +177,13 @@ void printSchedule(const ir::NestedProgram &p, const DerivedMethod &d,
      << "   → optimiser\n";
   if (d.phases.empty())
     os << "  inference: none, every level was eliminated in closed form\n";
-  os << "  test time: feed-forward prediction " << pr.expr(d.prediction)
-     << "\n";
+  if (d.predictPhases.empty())
+    os << "  test time: feed-forward prediction " << pr.expr(d.prediction)
+       << "\n";
+  else
+    os << "  test time: the free phase from the feed-forward pass, "
+          "prediction "
+       << pr.expr(d.prediction) << "\n";
   if (format == Format::Latex)
     os << "\\end{verbatim}\n";
 }

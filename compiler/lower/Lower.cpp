@@ -73,6 +73,17 @@ public:
   /// measures the change against the distance from \p init.
   void copy(const Expr *v, const Expr *from, Kernel::Kind kind,
             const Expr *init = nullptr);
+  /// Copies the value of \p from into a new buffer \p to (an output).
+  void copyInto(Buffer to, const Expr *from) {
+    segment({from});
+    Kernel k;
+    k.kind = Kernel::Kind::Copy;
+    k.expr = from;
+    k.src = bufferFor(from);
+    fn.buffers.push_back(std::move(to));
+    k.out = static_cast<int>(fn.buffers.size()) - 1;
+    push(std::move(k));
+  }
   void beginLoop(std::string label, int64_t max, double tol, bool inner,
                  const std::vector<const Expr *> &blocks);
   void endLoop();
@@ -307,6 +318,38 @@ void FunctionLowering::endLoop() {
   push(std::move(k));
 }
 
+/// Binds the blocks of \p phases and lowers their inference loops.
+void lowerPhases(FunctionLowering &fl,
+                 const std::vector<derive::Phase> &phases) {
+  for (const derive::Phase &ph : phases) {
+    for (const derive::BlockUpdate &u : ph.blocks)
+      fl.bind(u.var, bufferShaped(u.var->varId(), Buffer::Kind::Temp, u.var));
+    for (auto [block, snapshot] : ph.snapshots)
+      fl.bind(snapshot,
+              bufferShaped(snapshot->varId(), Buffer::Kind::Temp, snapshot));
+  }
+  for (const derive::Phase &ph : phases) {
+    std::vector<const Expr *> blocks, updates;
+    for (const derive::BlockUpdate &u : ph.blocks) {
+      blocks.push_back(u.var);
+      updates.push_back(u.update);
+      fl.copy(u.var, u.init, Kernel::Kind::Copy);
+    }
+    fl.hoist(updates, blocks);
+    fl.beginLoop(ph.name, ph.sweeps, ph.tol, false, blocks);
+    for (auto [block, snapshot] : ph.snapshots)
+      fl.copy(snapshot, block, Kernel::Kind::Copy);
+    for (const derive::BlockUpdate &u : ph.blocks) {
+      if (u.inner)
+        fl.beginLoop("inner", 50, 0, true, {u.var});
+      fl.copy(u.var, u.update, Kernel::Kind::Assign, u.init);
+      if (u.inner)
+        fl.endLoop();
+    }
+    fl.endLoop();
+  }
+}
+
 } // namespace
 
 KernelProgram lowerMethod(const ir::NestedProgram &p,
@@ -332,12 +375,18 @@ KernelProgram lowerMethod(const ir::NestedProgram &p,
       fl.bind(p.y, bufferShaped("y", Buffer::Kind::Target, p.y));
   };
 
-  // Prediction: the feed-forward pass.
+  // Prediction: the feed-forward pass, or the free phase's output block.
   FunctionLowering predict("predict", d.names);
   bindInputs(predict, false);
-  predict.bind(d.prediction,
-               bufferShaped("out", Buffer::Kind::Output, d.prediction));
-  predict.segment({d.prediction});
+  if (d.prediction->op == Op::Var) {
+    lowerPhases(predict, d.predictPhases);
+    predict.copyInto(bufferShaped("out", Buffer::Kind::Output, d.prediction),
+                     d.prediction);
+  } else {
+    predict.bind(d.prediction,
+                 bufferShaped("out", Buffer::Kind::Output, d.prediction));
+    predict.segment({d.prediction});
+  }
   kp.predict = predict.take();
 
   // Gradient: the loss, inference phase by phase, then the gradients.
@@ -350,35 +399,8 @@ KernelProgram lowerMethod(const ir::NestedProgram &p,
               bufferShaped("d" + p.params[i]->varId(), Buffer::Kind::Gradient,
                            d.gradients[i], static_cast<int>(i)));
   }
-  for (const derive::Phase &ph : d.phases) {
-    for (const derive::BlockUpdate &u : ph.blocks)
-      grad.bind(u.var, bufferShaped(u.var->varId(), Buffer::Kind::Temp, u.var));
-    for (auto [block, snapshot] : ph.snapshots)
-      grad.bind(snapshot,
-                bufferShaped(snapshot->varId(), Buffer::Kind::Temp, snapshot));
-  }
   grad.lossSum(d.loss);
-
-  for (const derive::Phase &ph : d.phases) {
-    std::vector<const Expr *> blocks, updates;
-    for (const derive::BlockUpdate &u : ph.blocks) {
-      blocks.push_back(u.var);
-      updates.push_back(u.update);
-      grad.copy(u.var, u.init, Kernel::Kind::Copy);
-    }
-    grad.hoist(updates, blocks);
-    grad.beginLoop(ph.name, ph.sweeps, ph.tol, false, blocks);
-    for (auto [block, snapshot] : ph.snapshots)
-      grad.copy(snapshot, block, Kernel::Kind::Copy);
-    for (const derive::BlockUpdate &u : ph.blocks) {
-      if (u.inner)
-        grad.beginLoop("inner", 50, 0, true, {u.var});
-      grad.copy(u.var, u.update, Kernel::Kind::Assign, u.init);
-      if (u.inner)
-        grad.endLoop();
-    }
-    grad.endLoop();
-  }
+  lowerPhases(grad, d.phases);
   grad.segment(d.gradients);
   kp.gradient = grad.take();
   return kp;
