@@ -72,12 +72,12 @@ struct Phase {
 /// parameters and the batch (x, y).
 struct DerivedMethod {
   std::string method;
-  std::vector<std::string> trace;      ///< one line per rule application
-  rules::RelaxedProgram relaxed;       ///< before the eliminations
-  rules::RelaxedProgram eliminated;    ///< after every rule
-  const Expr *objective = nullptr;     ///< single-level objective (branch 1)
-  std::vector<Binding> forward;        ///< a_k, z_k of the feed-forward pass
-  const Expr *prediction = nullptr;    ///< test-time output
+  std::vector<std::string> trace;   ///< one line per rule application
+  rules::RelaxedProgram relaxed;    ///< before the eliminations
+  rules::RelaxedProgram eliminated; ///< after every rule
+  const Expr *objective = nullptr;  ///< single-level objective (branch 1)
+  std::vector<Binding> forward;     ///< a_k, z_k of the feed-forward pass
+  const Expr *prediction = nullptr; ///< test-time output
   /// Inference that test-time prediction runs first (the free phase of a
   /// collapsed energy); empty when the prediction is the feed-forward pass.
   std::vector<Phase> predictPhases;
