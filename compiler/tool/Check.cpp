@@ -44,8 +44,7 @@ gradientOf(const CompileRequest &req, CheckInput &input, SourceManager &sources,
     // The spec's own initialisation and its first training batch.
     rt::Rng rng(c.spec().train.seed);
     input.params = rt::initParams<double>(model, rng);
-    rt::DataSplit data =
-        rt::loadDataset(c.spec().train.data, c.spec().train.batch);
+    rt::DataSplit data = rt::loadDataset(c.dataSource(), c.spec().train.batch);
     input.n = data.train.x.rows;
     input.x.assign(data.train.x.data.begin(), data.train.x.data.end());
     input.y.assign(data.train.y.data.begin(), data.train.y.data.end());

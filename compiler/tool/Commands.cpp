@@ -75,18 +75,6 @@ fs::path freshRunDir(const std::string &spec) {
   return dir;
 }
 
-/// The data set to load: a quoted relative path written in a spec file is
-/// relative to that file (like an include); one given on the command line
-/// is relative to the working directory.
-std::string dataSource(const Compilation &c, const SourceManager &sources) {
-  const TrainSpec &t = c.spec().train;
-  if (!t.dataIsPath || fs::path(t.data).is_absolute() || !t.dataLoc.isValid() ||
-      sources.name(t.dataLoc.fileId) == "<command line>")
-    return t.data;
-  return (fs::path(sources.name(t.dataLoc.fileId)).parent_path() / t.data)
-      .string();
-}
-
 CompileRequest requestFor(const Options &o) {
   return {o.spec, o.overrides, o.precisionBytes};
 }
@@ -158,7 +146,7 @@ int trainCommand(const Options &o, SourceManager &sources,
     return kDataError;
 
   const TrainSpec &t = c.spec().train;
-  rt::DataSplit data = rt::loadDataset(dataSource(c, sources), o.limit);
+  rt::DataSplit data = rt::loadDataset(c.dataSource(), o.limit);
   rt::TrainOptions opts;
   opts.batch = t.batch;
   opts.epochs = t.epochs;
@@ -274,7 +262,7 @@ int evalCommand(const Options &o, SourceManager &sources,
   std::optional<LoadedModel> m = jitModel(c, o);
   if (!m)
     return kDataError;
-  rt::DataSplit data = rt::loadDataset(dataSource(c, sources), o.limit);
+  rt::DataSplit data = rt::loadDataset(c.dataSource(), o.limit);
   rt::Evaluation e;
   if (m->model->precision == 8)
     e = rt::evaluate(*m->model, rt::loadParams<double>(o.params, *m->model),

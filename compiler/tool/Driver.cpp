@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <ostream>
 
 namespace bilevel {
@@ -98,6 +99,17 @@ void Compilation::print(const std::string &stage, Format format,
   } else {
     BL_UNREACHABLE("unknown stage " + stage);
   }
+}
+
+std::string Compilation::dataSource() const {
+  const TrainSpec &t = spec_->train;
+  if (!t.dataIsPath || std::filesystem::path(t.data).is_absolute() ||
+      !t.dataLoc.isValid() ||
+      sources.name(t.dataLoc.fileId) == "<command line>")
+    return t.data;
+  return (std::filesystem::path(sources.name(t.dataLoc.fileId)).parent_path() /
+          t.data)
+      .string();
 }
 
 bool printAstStage(const std::string &path, Format format,
