@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <ostream>
 
@@ -168,6 +169,87 @@ void printCheck(const CheckResult &r, bool json, std::ostream &os) {
     os << fmt::format("\nobserved order {:.2f} (slope of log error against "
                       "log beta)\n",
                       r.order);
+}
+
+std::string plotCheck(const CheckResult &r) {
+  const double W = 480, H = 360, left = 70, right = 20, top = 30, bottom = 50;
+  std::vector<CheckRow> rows;
+  for (const CheckRow &row : r.rows)
+    if (row.relError > 0 && std::isfinite(row.relError))
+      rows.push_back(row);
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      "<text x=\"{}\" y=\"18\">{} against back-propagation</text>\n",
+      W, H, left, r.method);
+  if (rows.empty())
+    return svg + "</svg>\n";
+
+  // Axes span whole decades around the data and the slope guides.
+  auto lx = [](double b) { return std::log10(std::abs(b)); };
+  double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+  for (const CheckRow &row : rows) {
+    x0 = std::min(x0, lx(row.beta)), x1 = std::max(x1, lx(row.beta));
+    y0 = std::min(y0, std::log10(row.relError));
+    y1 = std::max(y1, std::log10(row.relError));
+  }
+  const CheckRow &ref =
+      *std::min_element(rows.begin(), rows.end(), [&](auto &a, auto &b) {
+        return std::abs(a.beta) < std::abs(b.beta);
+      });
+  double refY = std::log10(ref.relError), span = x1 - x0;
+  y1 = std::max(y1, refY + 2 * span);
+  x0 = std::floor(x0), x1 = std::ceil(x1) + (x1 == x0);
+  y0 = std::floor(y0), y1 = std::ceil(y1) + (y1 == y0);
+  auto px = [&](double x) {
+    return left + (x - x0) / (x1 - x0) * (W - left - right);
+  };
+  auto py = [&](double y) {
+    return top + (y1 - y) / (y1 - y0) * (H - top - bottom);
+  };
+
+  for (double x = x0; x <= x1; ++x)
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" "
+                       "stroke=\"#ddd\"/><text x=\"{0}\" y=\"{3}\" "
+                       "text-anchor=\"middle\">1e{4}</text>\n",
+                       px(x), py(y1), py(y0), py(y0) + 18, int(x));
+  for (double y = y0; y <= y1; ++y)
+    svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
+                       "stroke=\"#ddd\"/><text x=\"{3}\" y=\"{4}\" "
+                       "text-anchor=\"end\">1e{5}</text>\n",
+                       px(x0), py(y), px(x1), px(x0) - 6, py(y) + 4, int(y));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">|beta|"
+                     "</text>\n<text x=\"16\" y=\"{}\" transform=\"rotate(-90 "
+                     "16 {})\" text-anchor=\"middle\">relative error</text>\n",
+                     (px(x0) + px(x1)) / 2, H - 8, (py(y0) + py(y1)) / 2,
+                     (py(y0) + py(y1)) / 2);
+
+  // Slope guides through the smallest β, then the measured errors.
+  for (int slope : {1, 2})
+    svg +=
+        fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+                    "stroke=\"#999\" stroke-dasharray=\"4 3\"/>"
+                    "<text x=\"{}\" y=\"{}\" fill=\"#777\">order {}</text>\n",
+                    px(lx(ref.beta)), py(refY), px(x1),
+                    py(refY + slope * (x1 - lx(ref.beta))), px(x1) - 60,
+                    py(refY + slope * (x1 - lx(ref.beta))) - 4, slope);
+  std::string path;
+  for (const CheckRow &row : rows) {
+    double x = px(lx(row.beta)), y = py(std::log10(row.relError));
+    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", x, y);
+    svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" "
+                       "fill=\"#1f5fa8\"/>\n",
+                       x, y);
+  }
+  svg += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#1f5fa8\" "
+                     "stroke-width=\"2\"/>\n",
+                     path);
+  if (!std::isnan(r.order))
+    svg += fmt::format("<text x=\"{}\" y=\"{}\">observed order {:.2f}"
+                       "</text>\n",
+                       left + 10, top + 16, r.order);
+  return svg + "</svg>\n";
 }
 
 } // namespace bilevel

@@ -56,6 +56,10 @@ double observedOrder(const std::vector<CheckRow> &rows);
 /// The table (text) or the JSON object of \p result.
 void printCheck(const CheckResult &result, bool json, std::ostream &os);
 
+/// An SVG plot of \p result: relative error against β on log-log axes, with
+/// dashed guides of slope 1 and 2 through the smallest β.
+std::string plotCheck(const CheckResult &result);
+
 } // namespace bilevel
 
 #endif // BILEVEL_TOOL_CHECK_H

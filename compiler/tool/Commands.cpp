@@ -287,6 +287,8 @@ int checkCommand(const Options &o, SourceManager &sources,
       fail(error);
     return diags.hasErrors() ? kSpecError : kDataError;
   }
+  if (!o.plot.empty())
+    writeFileAtomic(o.plot, plotCheck(*r));
   std::ostringstream text;
   printCheck(*r, o.format == Format::Json, text);
   writeArtefact(o, text.str());

@@ -37,7 +37,7 @@ commands
   eval SPEC   loss and accuracy of saved parameters on the test split
               --params P.npz [--data NAME|PATH] [--limit N]
   check SPEC  the method's gradient against back-propagation's, per beta
-              --beta 1e-1,1e-2,1e-3  [--format text|json]
+              --beta 1e-1,1e-2,1e-3  [--format text|json] [--plot FILE.svg]
 
 options for every command
   --set KEY=VALUE   override the spec (train.epochs=1, method.beta=0.1, ...)
@@ -104,6 +104,10 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string *error) {
       if (!(v = value(a)))
         return std::nullopt;
       o.project = *v;
+    } else if (a == "--plot") {
+      if (!(v = value(a)))
+        return std::nullopt;
+      o.plot = *v;
     } else if (a == "--params") {
       if (!(v = value(a)))
         return std::nullopt;

@@ -23,6 +23,7 @@ struct Options {
   Format format = Format::Text;
   std::string output;    ///< -o FILE
   std::string project;   ///< --project DIR
+  std::string plot;      ///< --plot FILE.svg (check)
   std::string params;    ///< --params FILE
   std::string batchFile; ///< --batch FILE (grad)
   std::string runDir;    ///< --out DIR (train)

@@ -156,7 +156,8 @@ TEST_CASE("check reports each beta and the observed order as JSON", "[cli]") {
   std::string spec = teacherSpec("data.npz", 1);
   spec.replace(spec.find("method bp"), 9, "method lpom(beta = 0.1)");
   writeFile(dir / "t.bl", spec);
-  RunResult r = bilevelc("check t.bl --beta 1e-2,1e-3 --format json", dir);
+  RunResult r = bilevelc(
+      "check t.bl --beta 1e-2,1e-3 --format json --plot check.svg", dir);
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("\"method\": \"lpom\""));
@@ -165,6 +166,10 @@ TEST_CASE("check reports each beta and the observed order as JSON", "[cli]") {
   std::smatch m;
   REQUIRE(std::regex_search(r.out, m, std::regex("\"order\": ([0-9.eE+-]+)")));
   CHECK(std::stod(m[1]) > 0.8);
+  std::string svg = slurp(dir / "check.svg");
+  CHECK_THAT(svg, Catch::StartsWith("<svg"));
+  CHECK_THAT(svg, Catch::Contains("observed order"));
+  CHECK_THAT(svg, Catch::Contains("<circle"));
 
   RunResult bp = bilevelc("check t.bl --set method=bp", dir);
   CHECK(bp.status == 3);
