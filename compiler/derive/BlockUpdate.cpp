@@ -184,6 +184,11 @@ BlockUpdate deriveBlockUpdate(Context &ctx, const rules::Branch &br,
   bool prox =
       mode == "prox-gradient" ||
       (mode == "auto" && projectionFamily(f.kind) && lip && !lip->isConst(0));
+  // TODO: a block whose activation is not a projection (tanh, sigmoid,
+  // leaky relu) gets the plain fixed point, which can diverge with equal β
+  // across layers (the user sees a growing inference residual); a fix needs
+  // the prox of the entropic potentials, a monotone scalar equation per
+  // unit that a few Newton steps solve.
   if (prox && !projectionFamily(f.kind))
     throw CompileError(loc,
                        fmt::format("a prox-gradient step for {} needs a "
