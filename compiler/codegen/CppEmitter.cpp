@@ -58,6 +58,45 @@ ActHelper helperFor(Activation a) {
   BL_UNREACHABLE("no elementwise helper for this activation");
 }
 
+/// The body of act_NAME_prox for potentials whose prox is not a
+/// projection: ∇G(v) + κ v = w is monotone in v, solved by Newton steps kept
+/// inside the bracket of G's domain (bisection when a step leaves it). With
+/// κ = 0 the answer is f(w) exactly, so a gated step is the fixed point.
+const char *proxHelper(Activation a) {
+  switch (a) {
+  case Activation::LeakyRelu: // ∇G(v) = v (v ≥ 0), v / s (v < 0)
+    return "return w >= 0 ? w / (1 + kappa) : w / (1 / s + kappa);";
+  case Activation::Sigmoid: // ∇G(v) = log(v / (1 − v)) on (0, 1)
+    return "if (kappa == 0) return act_sigmoid(w);\n"
+           "double lo = 0, hi = 1;\n"
+           "double v = 1 / (1 + exp(-(double)w / (1 + 0.25 * kappa)));\n"
+           "for (int it = 0; it < 60; ++it) {\n"
+           "  double g = log(v / (1 - v)) + kappa * v - w;\n"
+           "  if (g > 0) hi = v; else lo = v;\n"
+           "  double next = v - g / (1 / (v * (1 - v)) + kappa);\n"
+           "  if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);\n"
+           "  if (fabs(next - v) < 1e-15) return (real)next;\n"
+           "  v = next;\n"
+           "}\n"
+           "return (real)v;";
+  case Activation::Tanh: // ∇G(v) = atanh(v) on (−1, 1)
+    return "if (kappa == 0) return act_tanh(w);\n"
+           "double lo = -1, hi = 1;\n"
+           "double v = tanh((double)w / (1 + kappa));\n"
+           "for (int it = 0; it < 60; ++it) {\n"
+           "  double g = atanh(v) + kappa * v - w;\n"
+           "  if (g > 0) hi = v; else lo = v;\n"
+           "  double next = v - g / (1 / (1 - v * v) + kappa);\n"
+           "  if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);\n"
+           "  if (fabs(next - v) < 1e-15) return (real)next;\n"
+           "  v = next;\n"
+           "}\n"
+           "return (real)v;";
+  default: // the projection family is rewritten by Context::proxAct
+    return nullptr;
+  }
+}
+
 std::string literal(double v) { return fmt::format("(real){:.17g}", v); }
 
 class Emitter {
@@ -134,7 +173,7 @@ void Emitter::emitHelpers() {
     for (const Kernel &k : fn->kernels)
       if (k.kind == Kernel::Kind::Loop)
         for (const Expr *e : ir::topoOrder({k.expr}))
-          if (e->op == Op::Act || e->op == Op::ActDeriv)
+          if (e->op == Op::Act || e->op == Op::ActDeriv || e->op == Op::ProxAct)
             used.insert(e->act.kind);
   for (Activation a : used) {
     ActHelper h = helperFor(a);
@@ -148,6 +187,19 @@ void Emitter::emitHelpers() {
     open(fmt::format("inline real act_{}_deriv(real a{})", h.name, extra));
     line(h.df);
     close();
+    if (const char *prox = proxHelper(a)) {
+      line("");
+      line("/// The v solving ∇G(v) + kappa v = w (a prox step of the "
+           "potential).");
+      open(fmt::format("inline real act_{}_prox(real w, real kappa{})", h.name,
+                       extra));
+      for (std::string_view rest = prox; !rest.empty();) {
+        size_t nl = rest.find('\n');
+        line(std::string(rest.substr(0, nl)));
+        rest = nl == std::string_view::npos ? "" : rest.substr(nl + 1);
+      }
+      close();
+    }
   }
 }
 
@@ -370,6 +422,16 @@ std::string Emitter::body(const Function &fn, const Kernel &k, const Expr *e,
            (e->value == 1 ? " * inv_n)" : ")");
   case Op::PerSample:
     return "(" + arg(0) + " * inv_n)";
+  case Op::Gate: // a prox weight, zero where the fixed point contracts
+    return fmt::format("({0} * {1} >= 1 ? {1} : (real)0)", literal(e->value),
+                       arg(0));
+  case Op::ProxAct: {
+    std::string extra = e->act.kind == Activation::LeakyRelu
+                            ? ", " + literal(e->act.slope)
+                            : "";
+    return fmt::format("act_{}_prox({}, {}{})", helperFor(e->act.kind).name,
+                       arg(0), arg(1), extra);
+  }
   case Op::ScaleBy:
     return "(" + arg(0) + " * " + arg(1) + ")";
   case Op::Recip:

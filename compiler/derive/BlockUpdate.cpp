@@ -5,14 +5,15 @@
 // and the rest R(v). Stationarity, c(∇G(v) − a) + ∇R(v) = 0, gives
 //
 //   fixed point     v ← f(a − ∇R(v)/c)                  (f = ∇G* = ∇G⁻¹)
-//   prox-gradient   v ← f((a + κ v − ∇R(v)/c) / (1 + κ)),  κ = Λ/|c|,
+//   prox-gradient   v ← (∇G + κ)⁻¹(a − ∇R(v)/c + κ v),  κ = Λ/|c|,
 //
 // where ∇R is derived by reverse mode (per sample) and Λ is a bound on its
 // Lipschitz constant in v, derived from the expression (spectral norms of
 // the weights it multiplies by, Lipschitz constants of activations). The
-// prox-gradient step converges for any β; it needs the prox of G/c to be f
-// of a point, which holds for the projection family (identity, relu, hard
-// sigmoid, hard tanh: G = ½‖z‖² + ι_C).
+// prox-gradient step converges for any β. Its inner problem
+// ∇G(v) + κ v = w is a projection for G = ½‖z‖² + ι_C (identity, relu,
+// hard sigmoid, hard tanh) and a monotone scalar equation per unit for the
+// entropic potentials (sigmoid, tanh), solved in the generated code.
 //
 //===----------------------------------------------------------------------===//
 #include "derive/Derive.h"
@@ -40,6 +41,7 @@ bool piecewiseLinear(Activation a) {
          a == Activation::LeakyRelu;
 }
 
+/// G = ½‖z‖² + ι_C: the prox of G is a projection, as cheap as f itself.
 bool projectionFamily(Activation a) {
   return a == Activation::Identity || a == Activation::Relu ||
          a == Activation::HardSigmoid || a == Activation::HardTanh;
@@ -182,20 +184,13 @@ BlockUpdate deriveBlockUpdate(Context &ctx, const rules::Branch &br,
 
   const Expr *lip = gradRest ? lipschitzBound(ctx, gradRest, v) : nullptr;
   bool prox =
-      mode == "prox-gradient" ||
-      (mode == "auto" && projectionFamily(f.kind) && lip && !lip->isConst(0));
-  // TODO: a block whose activation is not a projection (tanh, sigmoid,
-  // leaky relu) gets the plain fixed point, which can diverge with equal β
-  // across layers (the user sees a growing inference residual); a fix needs
-  // the prox of the entropic potentials, a monotone scalar equation per
-  // unit that a few Newton steps solve.
-  if (prox && !projectionFamily(f.kind))
+      mode == "prox-gradient" || (mode == "auto" && lip && !lip->isConst(0));
+  if (prox && f.kind == Activation::Softmax)
     throw CompileError(loc,
-                       fmt::format("a prox-gradient step for {} needs a "
-                                   "projection-type activation (identity, "
-                                   "relu, hard_sigmoid, hard_tanh)",
+                       fmt::format("a prox-gradient step for {} needs an "
+                                   "elementwise activation",
                                    pr.expr(v)),
-                       "use update = fixed_point, or geometric β per layer");
+                       "use update = fixed_point");
   if (prox && !lip)
     throw CompileError(loc,
                        fmt::format("no Lipschitz bound could be derived for "
@@ -204,12 +199,18 @@ BlockUpdate deriveBlockUpdate(Context &ctx, const rules::Branch &br,
                        "use update = fixed_point");
 
   if (prox && !lip->isConst(0)) {
-    // κ = Λ/|c|; v ← f((target + κ v) / (1 + κ)).
+    // Linearise the rest at the current v with step 1/Λ and solve the own
+    // energy exactly: ∇G(v) + κ v = target + κ v_current, κ = Λ/|c|. For
+    // the entropic potentials, whose prox is an iterative solve, the fixed
+    // point is used where it is a contraction (Lip(f)·κ < 1): under `auto`
+    // the weight is gated to 0 there.
     const Expr *kappa = ctx.mul(lip, ctx.constant(1 / std::abs(c)));
-    const Expr *num = ctx.add(target, ctx.scaleBy(kappa, v));
-    u.update = ctx.act(
-        f, ctx.scaleBy(ctx.recip(ctx.add(ctx.constant(1), kappa)), num));
-    u.form = "prox-gradient";
+    if (mode == "auto" && !projectionFamily(f.kind))
+      kappa = ctx.gate(kappa, activationLipschitz(f.kind));
+    u.update = ctx.proxAct(f, ctx.add(target, ctx.scaleBy(kappa, v)), kappa);
+    u.form = kappa->op == Op::Gate
+                 ? "prox-gradient, or the fixed point where it contracts"
+                 : "prox-gradient";
     u.lipschitz = lip;
   } else {
     u.update = ctx.act(f, target);

@@ -62,6 +62,10 @@ const char *opName(Op op) {
     return "recip";
   case Op::ScaleBy:
     return "scale_by";
+  case Op::ProxAct:
+    return "prox_act";
+  case Op::Gate:
+    return "gate";
   case Op::OuterSum:
     return "outer_sum";
   case Op::ColSum:
@@ -82,6 +86,8 @@ bool Expr::isElementwise() const {
   case Op::PerSample:
   case Op::ScaleBy:
   case Op::Recip:
+  case Op::ProxAct:
+  case Op::Gate:
     return true;
   case Op::LossGrad:
     return loss == bilevel::Loss::Mse;
@@ -290,6 +296,30 @@ const Expr *Context::recip(const Expr *a) {
   return intern(make(Op::Recip, Type::scalar(), {a}));
 }
 
+const Expr *Context::proxAct(ActFn f, const Expr *w, const Expr *kappa) {
+  BL_ASSERT(w->type.isBatch() && kappa->type.kind == Type::Kind::Scalar,
+            "prox_act: a batch and a scalar weight");
+  if (kappa->isConst(0))
+    return act(f, w);
+  // For G = ½‖v‖² + ι_C the solution is the projection f(w / (1 + κ)).
+  if (f.kind == Activation::Identity || f.kind == Activation::Relu ||
+      f.kind == Activation::HardSigmoid || f.kind == Activation::HardTanh)
+    return act(f, scaleBy(recip(add(constant(1), kappa)), w));
+  BL_ASSERT(f.kind != Activation::Softmax, "prox_act: not elementwise");
+  Expr e = make(Op::ProxAct, w->type, {w, kappa});
+  e.act = f;
+  return intern(std::move(e));
+}
+
+const Expr *Context::gate(const Expr *kappa, double lipschitz) {
+  BL_ASSERT(kappa->type.kind == Type::Kind::Scalar, "gate: not a scalar");
+  if (kappa->op == Op::Const)
+    return constant(lipschitz * kappa->value >= 1 ? kappa->value : 0);
+  Expr e = make(Op::Gate, Type::scalar(), {kappa});
+  e.value = lipschitz;
+  return intern(std::move(e));
+}
+
 const Expr *Context::scaleBy(const Expr *s, const Expr *a) {
   BL_ASSERT(s->type.kind == Type::Kind::Scalar, "scale_by: not a scalar");
   if (s->op == Op::Const)
@@ -391,6 +421,12 @@ Context::substitute(const Expr *e,
       break;
     case Op::ScaleBy:
       r = scaleBy(args[0], args[1]);
+      break;
+    case Op::ProxAct:
+      r = proxAct(n->act, args[0], args[1]);
+      break;
+    case Op::Gate:
+      r = gate(args[0], n->value);
       break;
     case Op::Inner:
       r = inner(args[0], args[1]);

@@ -22,6 +22,10 @@
 //  - Scalars may also be runtime values: SpecNorm(W) is the spectral norm
 //    ‖W‖₂ (by power iteration), Recip(s) is 1/s, and ScaleBy(s, e) scales a
 //    batch by a scalar expression.
+//  - ProxAct(f, w, κ) is the v solving ∇G(v) + κ v = w per entry, for the
+//    potential G of f (f(w) when κ = 0): the prox step of G with weight κ.
+//  - Gate(κ) with value L is κ when L·κ ≥ 1 and 0 otherwise: a prox weight
+//    that vanishes when the fixed point is provably a contraction.
 //  - A state variable's `tag` tells the copies made by relaxations apart:
 //    "" (the original), "+" (the min copy), "-" (the max copy); a trailing
 //    "°" marks the copy's value at the start of the last inference sweep.
@@ -95,6 +99,8 @@ enum class Op {
   SpecNorm,
   Recip,
   ScaleBy,
+  ProxAct,
+  Gate,
 };
 
 /// The stable lower-case name of an op, used by printers and JSON.
@@ -170,6 +176,8 @@ public:
   const Expr *specNorm(const Expr *w);
   const Expr *recip(const Expr *s);
   const Expr *scaleBy(const Expr *s, const Expr *e);
+  const Expr *proxAct(ActFn f, const Expr *w, const Expr *kappa);
+  const Expr *gate(const Expr *kappa, double lipschitz);
   const Expr *outerSum(const Expr *d, const Expr *z);
   const Expr *colSum(const Expr *d);
 

@@ -236,6 +236,16 @@ std::string Printer::render(const Expr *e, int context, bool expand) const {
   case Op::Recip:
     return tex ? "\\frac{1}{" + r(e->arg(0), 0) + "}"
                : wrap(Product, "1/" + r(e->arg(0), Atom));
+  case Op::Gate:
+    return tex ? fmt::format("\\left[{0}\\right]_{{\\ge {1:.6g}}}",
+                             r(e->arg(0), 0), 1 / e->value)
+               : fmt::format("[{}]≥{:.6g}", r(e->arg(0), 0), 1 / e->value);
+  case Op::ProxAct:
+    return (tex ? "\\left(\\nabla G_{" + actName(e->act) + "} + " +
+                      r(e->arg(1), Product) + "\\right)^{-1}\\left("
+                : "(∇G_" + actName(e->act) + " + " + r(e->arg(1), Product) +
+                      ")⁻¹(") +
+           r(e->arg(0), 0) + (tex ? "\\right)" : ")");
   case Op::ScaleBy:
     return wrap(Product, r(e->arg(0), Product) + (tex ? "\\," : "·") +
                              r(e->arg(1), Product + 1));
@@ -276,6 +286,7 @@ nlohmann::json Printer::json(const Expr *e, bool expand) const {
   case Op::ActDeriv:
   case Op::Potential:
   case Op::Conjugate:
+  case Op::ProxAct:
     j["activation"] = activationId(e->act.kind);
     if (e->act.kind == Activation::LeakyRelu)
       j["slope"] = e->act.slope;

@@ -158,3 +158,42 @@ TEST_CASE("EP and CHL approach BP as the feedback gain shrinks",
       }
     }
 }
+
+TEST_CASE("prox-gradient and fixed-point inference reach the same states",
+          "[numeric][methods]") {
+  // The two derived update forms solve the same stationarity conditions:
+  // with equal β and large weights (where only the prox-gradient step is
+  // guaranteed to converge, reformulation.md §4.1), both must land on the
+  // same states, hence the same gradient. tanh exercises the entropic prox.
+  CheckInput in = randomInput("mse", 21);
+  for (std::vector<double> &p : in.params)
+    for (double &w : p)
+      w *= 3;
+  auto spec = [](const char *update) {
+    std::string s = smallSpec("tanh", "mse");
+    s.replace(s.find("method bp"), 9,
+              std::string("method {\n  all: ovr(beta = 0.1) then "
+                          "eliminate_conjugate\n  infer(update = ") +
+                  update + ")\n}\n");
+    return s;
+  };
+  SourceManager sources;
+  std::ostringstream diagOut;
+  DiagnosticEngine diags(sources, diagOut);
+  std::string error;
+  std::optional<CheckResult> fixedPoint =
+      checkMethod(writeTemp("fixed.bl", spec("fixed_point")), {}, {1e-2}, in,
+                  sources, diags, &error);
+  std::optional<CheckResult> prox =
+      checkMethod(writeTemp("prox.bl", spec("prox_gradient")), {}, {1e-2}, in,
+                  sources, diags, &error);
+  INFO(diagOut.str() << error);
+  REQUIRE(fixedPoint);
+  REQUIRE(prox);
+  INFO(describe(*fixedPoint) << describe(*prox));
+  CHECK(prox->rows[0].residual < 1e-9);
+  CHECK(fixedPoint->rows[0].residual < 1e-9);
+  CHECK(prox->rows[0].relError ==
+        Approx(fixedPoint->rows[0].relError).epsilon(1e-6));
+  CHECK(prox->rows[0].cosine == Approx(fixedPoint->rows[0].cosine));
+}
