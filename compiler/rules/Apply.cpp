@@ -87,7 +87,6 @@ void Relaxer::limitBp(const ir::Level &lv, const RuleSpec &r) {
                                           "level of layer '{}': {}",
                                           lv.layerName, why));
   substitute(lv.state, z);
-  out.solved[lv.state] = z;
   if (branchId == 0)
     out.trace.push_back(fmt::format(
         "limit-bp[{}]: {} = {} (closed-form minimiser of its energy)",

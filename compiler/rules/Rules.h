@@ -71,8 +71,6 @@ struct RelaxedProgram {
   std::vector<Branch> branches;
   /// Feed-forward values of the original states: z_k ↦ f_k(a_k) chained.
   std::map<const Expr *, const Expr *> forward;
-  /// States eliminated by limit-bp: z_k ↦ closed form over the others.
-  std::map<const Expr *, const Expr *> solved;
   InferSpec infer;
   bool collapsed = false;
 };

@@ -48,7 +48,6 @@ public:
 
   const Spec &spec() const { return *spec_; }
   const std::string &cpp() const { return cpp_; }
-  const std::string &hash() const { return hash_; }
   /// The data set to load: a quoted relative path written in a spec file is
   /// relative to that file (like an include); one given on the command line
   /// is relative to the working directory.
